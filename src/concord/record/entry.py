@@ -1,0 +1,86 @@
+"""The bytes of a record entry: canonical JSON (RFC 8785) and RFC 9162 hashing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+ENTRY_VERSION = 1
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 canonical JSON, UTF-8."""
+    return rfc8785.dumps(value)
+
+
+def content_digest(content: Any) -> str:
+    return "sha256:" + hashlib.sha256(canonical(content)).hexdigest()
+
+
+def content_commitment(content: Any, salt: bytes) -> str:
+    """A salted commitment: recipients who hold the content and salt can check it, while
+    nobody else can guess low-entropy content from the digest."""
+    return "sha256:" + hashlib.sha256(salt + canonical(content)).hexdigest()
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    """RFC 9162 §2.1.1: SHA-256(0x00 ‖ entry)."""
+    return hashlib.sha256(b"\x00" + entry).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """RFC 9162 §2.1.1: SHA-256(0x01 ‖ left ‖ right)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def format_time(at: datetime) -> str:
+    """UTC with microseconds and a Z suffix: one spelling per instant."""
+    if at.tzinfo is None:
+        raise ValueError("act times must be timezone-aware")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def signed_body(
+    *,
+    seq: int,
+    type: str,
+    charter: str | None,
+    actor: str,
+    agent: str,
+    time: str,
+    refs: list[Any],
+    digest: str,
+    restricted: bool,
+) -> dict[str, Any]:
+    """The part of an entry that the acting party signs."""
+    return {
+        "v": ENTRY_VERSION,
+        "seq": seq,
+        "type": type,
+        "charter": charter,
+        "actor": actor,
+        "agent": agent,
+        "time": time,
+        "refs": refs,
+        "content": {"commitment" if restricted else "digest": digest},
+    }
+
+
+def entry_bytes(body: dict[str, Any], key_id: str, signature: bytes) -> bytes:
+    """The full entry: the signed body plus the signature, canonical JSON."""
+    return canonical(
+        {**body, "sig": {"key": key_id, "ed25519": base64.b64encode(signature).decode()}}
+    )
+
+
+def split_entry(entry: bytes) -> tuple[dict[str, Any], str, bytes]:
+    """Parse an entry back into (signed body, key id, signature)."""
+    import json
+
+    doc = json.loads(entry)
+    sig = doc.pop("sig")
+    return doc, sig["key"], base64.b64decode(sig["ed25519"])

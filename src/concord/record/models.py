@@ -1,0 +1,98 @@
+"""The act log: every state change of the treaty as one signed, immutable entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ActType(models.TextChoices):
+    """Every kind of act. The acting party is the one whose key signs the entry
+    (``depositary`` for the hub's own acts); the agent is the person who did it."""
+
+    CHARTER_LOADED = "charter.loaded", _("Charter loaded")
+    """Depositary: a charter version was loaded; content holds its digest."""
+    PARTY_REGISTERED = "party.registered", _("Party registered")
+    """Depositary: a state or organisation was entered on the hub."""
+    PARTY_STATUS_CHANGED = "party.status_changed", _("Status changed")
+    """Depositary: a party's status under a charter changed (admitted, suspended, ...)."""
+    ACCESSION_REQUESTED = "party.accession_requested", _("Accession requested")
+    """The applicant: asks to accede to a charter."""
+    ACCESSION_CONSENTED = "party.accession_consented", _("Consent to accession")
+    """A party: consents to an applicant's accession."""
+    WITHDRAWAL_NOTIFIED = "party.withdrawal_notified", _("Notice of withdrawal")
+    """A party: gives the depositary notice of withdrawal."""
+    KEY_PUBLISHED = "key.published", _("Signing key published")
+    """The key's owner (or depositary for its own): a new public key and its validity."""
+    KEY_ROTATED = "key.rotated", _("Signing key rotated")
+    """The key's owner: the old key retires; signed with the old key."""
+    USER_ADDED = "user.added", _("Member added to delegation")
+    """Depositary: a person joined a delegation or the secretariat, with roles."""
+    USER_CHANGED = "user.changed", _("Member changed")
+    """Depositary: roles changed, account deactivated or reactivated."""
+    USER_PASSWORD_RESET = "user.password_reset", _("Password reset")
+    """Depositary: the secretariat reset a member's password or second factor."""
+    TOKEN_CREATED = "token.created", _("API token created")
+    """The user's party: an API token was issued (restricted to that party)."""
+    TOKEN_REVOKED = "token.revoked", _("API token revoked")
+    """The user's party: an API token was revoked (restricted to that party)."""
+
+
+class RecordHead(models.Model):
+    """The single row that serialises appends: locking it hands out the next sequence
+    number, so the log has no gaps and no two acts share a number."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    size = models.PositiveBigIntegerField(default=0)
+
+
+class Act(models.Model):
+    """One signed act. ``entry`` holds the exact bytes (canonical JSON, RFC 8785) whose
+    leaf hash goes into the Merkle tree; the other columns are its decoded, indexed
+    form. Content not for all parties stays out of the entry, which holds only a salted
+    commitment to it."""
+
+    seq = models.PositiveBigIntegerField(primary_key=True)
+    type = models.CharField(max_length=60, choices=ActType.choices, db_index=True)
+    charter_version = models.ForeignKey(
+        "charters.CharterVersion", on_delete=models.PROTECT, null=True, related_name="acts"
+    )
+    actor = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, related_name="acts"
+    )
+    agent = models.ForeignKey(
+        "parties.User", on_delete=models.PROTECT, null=True, related_name="acts"
+    )
+    agent_name = models.CharField(max_length=150, blank=True)
+    time = models.DateTimeField(db_index=True)
+    refs: models.JSONField[Any, Any] = models.JSONField(default=list)
+    content: models.JSONField[Any, Any] = models.JSONField(default=dict)
+    # Public acts: SHA-256 of the canonical content. Restricted: SHA-256(salt ‖ content).
+    digest = models.CharField(max_length=71)
+    salt = models.BinaryField(null=True)
+    restricted = models.BooleanField(default=False)
+    recipients = models.ManyToManyField("parties.Party", related_name="+", blank=True)
+    key = models.ForeignKey("parties.SigningKey", on_delete=models.PROTECT, related_name="+")
+    signature = models.BinaryField()
+    entry = models.BinaryField()
+    leaf_hash = models.BinaryField()
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["actor", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
+
+    @property
+    def actor_code(self) -> str:
+        return self.actor.code if self.actor_id and self.actor else "depositary"
+
+    @property
+    def type_label(self) -> str:
+        try:
+            return str(ActType(self.type).label)
+        except ValueError:
+            return self.type

@@ -1,0 +1,157 @@
+"""The single write path into the record: every state change appends one act here, in
+the same database transaction as the change itself."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import django.dispatch
+from django.db import connection, transaction
+
+from concord import clock
+from concord.parties import keys
+from concord.record import entry as entry_format
+from concord.record.models import Act, ActType, RecordHead
+
+if TYPE_CHECKING:
+    from concord.charters.models import CharterVersion
+    from concord.parties.models import Party, SigningKey, User
+
+# Sent once the transaction that appended the act has committed (delivery listens).
+act_committed = django.dispatch.Signal()
+
+ERR_NOT_IN_TRANSACTION = "acts are appended inside the transaction of the change they record"
+ERR_NO_KEY = "{owner} has no signing key valid at {time}"
+
+
+class RecordError(Exception):
+    """An act could not be appended."""
+
+
+def signing_key_for(party: Party | None, *, at: Any) -> SigningKey:
+    """The key that signs for ``party`` (None: the depositary) at the given time."""
+    from django.db.models import Q
+
+    from concord.parties.models import SigningKey
+
+    key = (
+        SigningKey.objects.filter(party=party, valid_from__lte=at)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+        .order_by("-valid_from")
+        .first()
+    )
+    if key is None:
+        owner = party.code if party else "depositary"
+        raise RecordError(ERR_NO_KEY.format(owner=owner, time=at.isoformat()))
+    return key
+
+
+def _depositary_key_create(at: Any) -> SigningKey:
+    """The depositary's first key, published as an act signed by itself. Runs inside
+    the append that needed it, under the record's lock."""
+    from concord.parties.models import SigningKey
+
+    public, private = keys.generate_keypair()
+    key = SigningKey.objects.create(
+        party=None,
+        key_id=keys.key_id_for(public),
+        public_key=public,
+        private_key_encrypted=keys.encrypt_secret(private),
+        valid_from=at,
+    )
+    act_append(type=ActType.KEY_PUBLISHED, actor=None, agent=None, content=key_content(key), key=key)
+    return key
+
+
+def key_content(key: SigningKey) -> dict[str, Any]:
+    import base64
+
+    return {
+        "owner": key.owner_code,
+        "key": key.key_id,
+        "ed25519": base64.b64encode(bytes(key.public_key)).decode(),
+        "valid_from": entry_format.format_time(key.valid_from),
+        "valid_until": entry_format.format_time(key.valid_until) if key.valid_until else None,
+    }
+
+
+def act_append(
+    *,
+    type: str,
+    actor: Party | None,
+    agent: User | None,
+    content: dict[str, Any],
+    charter_version: CharterVersion | None = None,
+    refs: Iterable[int] = (),
+    recipients: Iterable[Party] | None = None,
+    key: SigningKey | None = None,
+) -> Act:
+    """Append one act, signed by ``actor`` (None: the depositary).
+
+    ``recipients`` None means the act is for every party and its content is public;
+    otherwise only those parties (and the actor) may see its content, and the entry
+    carries a salted commitment instead of a plain digest.
+    """
+    if not connection.in_atomic_block:
+        raise RecordError(ERR_NOT_IN_TRANSACTION)
+    RecordHead.objects.get_or_create(id=1)
+    head = RecordHead.objects.select_for_update().get(id=1)
+    at = clock.now()
+    if key is not None:
+        signing_key = key
+    else:
+        try:
+            signing_key = signing_key_for(actor, at=at)
+        except RecordError:
+            if actor is not None:
+                raise
+            # A new record: the depositary's key comes first, as act 0.
+            signing_key = _depositary_key_create(at)
+            head.refresh_from_db()
+    restricted = recipients is not None
+    salt = os.urandom(16) if restricted else None
+    digest = (
+        entry_format.content_commitment(content, salt)
+        if salt is not None
+        else entry_format.content_digest(content)
+    )
+    ref_list = sorted(set(refs))
+    body = entry_format.signed_body(
+        seq=head.size,
+        type=str(type),
+        charter=charter_version.label if charter_version else None,
+        actor=actor.code if actor else "depositary",
+        agent=agent.username if agent else "",
+        time=entry_format.format_time(at),
+        refs=ref_list,
+        digest=digest,
+        restricted=restricted,
+    )
+    signature = keys.sign(signing_key.private_key_encrypted, entry_format.canonical(body))
+    raw = entry_format.entry_bytes(body, signing_key.key_id, signature)
+    act = Act.objects.create(
+        seq=head.size,
+        type=str(type),
+        charter_version=charter_version,
+        actor=actor,
+        agent=agent,
+        agent_name=agent.username if agent else "",
+        time=at,
+        refs=ref_list,
+        content=content,
+        digest=digest,
+        salt=salt,
+        restricted=restricted,
+        key=signing_key,
+        signature=signature,
+        entry=raw,
+        leaf_hash=entry_format.leaf_hash(raw),
+    )
+    if recipients is not None:
+        act.recipients.set({*recipients, *([actor] if actor else [])})
+    head.size += 1
+    head.save(update_fields=["size"])
+    transaction.on_commit(lambda: act_committed.send(sender=Act, act=act))
+    return act

@@ -1,0 +1,60 @@
+"""Pages for the act log."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from concord.parties.models import User
+from concord.record import selectors
+from concord.record.models import ActType
+
+PAGE_SIZE = 50
+
+
+@login_required
+def act_list(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    type_ = request.GET.get("type", "")
+    if type_ not in ActType.values:
+        type_ = ""
+    acts = selectors.acts_visible_to(
+        request.user,
+        type=type_,
+        party=request.GET.get("party", "")[:20],
+        charter=request.GET.get("charter", "")[:40],
+    )
+    page = Paginator(acts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "record/acts.html",
+        {
+            "page": page,
+            "types": ActType.choices,
+            "type": type_,
+            "party": request.GET.get("party", ""),
+        },
+    )
+
+
+@login_required
+def act_detail(request: HttpRequest, seq: int) -> HttpResponse:
+    assert isinstance(request.user, User)
+    act = selectors.act_get(request.user, seq)
+    content = selectors.act_content_for(request.user, act)
+    return render(
+        request,
+        "record/act.html",
+        {
+            "act": act,
+            "content": json.dumps(content, indent=2, ensure_ascii=False)
+            if content is not None
+            else None,
+            "entry": bytes(act.entry).decode(),
+            "leaf_hash": bytes(act.leaf_hash).hex(),
+        },
+    )

@@ -1,0 +1,204 @@
+"""Concord's one settings module.
+
+Every value has a default fit for the embedded deployment (SQLite under ``var/``);
+environment variables override them for production. See docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The working directory of a deployment: the database, keys, mail and static files live here.
+BASE_DIR = Path(os.environ.get("CONCORD_HOME", Path.cwd())).resolve()
+VAR_DIR = Path(os.environ.get("CONCORD_VAR_DIR", BASE_DIR / "var")).resolve()
+
+DEBUG = _env_bool("CONCORD_DEBUG", False)
+
+_secret_file = VAR_DIR / "secret_key"
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY from the environment, or one generated once and kept under var/."""
+    if key := os.environ.get("CONCORD_SECRET_KEY"):
+        return key
+    if _secret_file.exists():
+        return _secret_file.read_text().strip()
+    import secrets
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    _secret_file.write_text(key)
+    _secret_file.chmod(0o600)
+    return key
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = os.environ.get("CONCORD_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("CONCORD_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "concord.charters",
+    "concord.parties",
+    "concord.record",
+    "concord.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "concord.parties.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "concord.urls"
+WSGI_APPLICATION = "concord.wsgi.application"
+ASGI_APPLICATION = "concord.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "concord.web.context.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'concord.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONCORD_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers go on while one writer appends; IMMEDIATE takes the write lock
+    # at BEGIN so that concurrent appends queue instead of failing with "locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "parties.User"
+LOGIN_URL = "web:sign_in"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:sign_in"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SESSION_COOKIE_SECURE = _env_bool("CONCORD_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("fr", _("French")),
+    ("ar", _("Arabic")),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Front-end packages (htmx, Pico CSS) installed from the npm registry by `make assets`.
+STATICFILES_DIRS = [d for d in [BASE_DIR / "build" / "vendor"] if d.exists()]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+
+EMAIL_BACKEND = os.environ.get(
+    "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("CONCORD_FROM_EMAIL", "concord@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CONCORD_LOG_LEVEL", "WARNING")},
+}
+
+# --- Concord ---------------------------------------------------------------------
+
+# Key that encrypts private signing keys at rest (Fernet, urlsafe base64 of 32 bytes).
+# Without it, one is derived from SECRET_KEY; production sets its own and keeps it apart.
+CONCORD_KEY_ENCRYPTION_KEY = os.environ.get("CONCORD_KEY_ENCRYPTION_KEY", "")
+
+# The origin line of record checkpoints (C2SP tlog-checkpoint); also the note key name.
+CONCORD_RECORD_ORIGIN = os.environ.get("CONCORD_RECORD_ORIGIN", "concord.localhost/record")
+
+CONCORD_TOTP_ISSUER = os.environ.get("CONCORD_TOTP_ISSUER", "Concord")
+
+# Sign-in lock-out: this many failures in a row lock the account for this many seconds.
+CONCORD_LOCKOUT_THRESHOLD = int(os.environ.get("CONCORD_LOCKOUT_THRESHOLD", "5"))
+CONCORD_LOCKOUT_SECONDS = int(os.environ.get("CONCORD_LOCKOUT_SECONDS", "900"))
+
+# A demonstration deployment: sample data, no second factor required by default.
+CONCORD_DEMO = _env_bool("CONCORD_DEMO", False)
+
+# Heads of delegation and secretariat officers must use a second factor, except in a demo.
+CONCORD_REQUIRE_TOTP = _env_bool("CONCORD_REQUIRE_TOTP", not CONCORD_DEMO)
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -1,0 +1,66 @@
+"""The hub's URLs: pages per app, the REST API and OpenAPI docs."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from concord.api import api
+from concord.charters import views as charter_views
+from concord.parties import views as party_views
+from concord.record import views as record_views
+from concord.web import views as web_views
+
+web_patterns = (
+    [
+        path("", web_views.dashboard, name="dashboard"),
+        path("login", web_views.sign_in, name="sign_in"),
+        path("login/code", web_views.sign_in_code, name="sign_in_code"),
+        path("logout", web_views.sign_out, name="sign_out"),
+        path("account", web_views.account, name="account"),
+        path("account/tokens/<str:prefix>/revoke", web_views.token_revoke, name="token_revoke"),
+        path("account/password", web_views.password, name="password"),
+        path("account/second-factor", web_views.second_factor, name="second_factor"),
+        path("i18n/language", web_views.set_language, name="set_language"),
+    ],
+    "web",
+)
+
+party_patterns = (
+    [
+        path("", party_views.party_list, name="list"),
+        path("register", party_views.party_register, name="register"),
+        path("<slug:code>", party_views.party_detail, name="detail"),
+        path("<slug:code>/status", party_views.party_status, name="status"),
+        path("<slug:code>/members", party_views.member_add, name="member_add"),
+        path("<slug:code>/accession", party_views.accession, name="accession"),
+        path("<slug:code>/consent", party_views.consent, name="consent"),
+        path("<slug:code>/withdrawal", party_views.withdrawal, name="withdrawal"),
+        path("<slug:code>/keys/rotate", party_views.key_rotate, name="key_rotate"),
+        path("members/<str:username>/reset", party_views.member_reset, name="member_reset"),
+    ],
+    "parties",
+)
+
+charter_patterns = (
+    [
+        path("", charter_views.charter_list, name="list"),
+        path("<slug:code>", charter_views.charter_detail, name="detail"),
+    ],
+    "charters",
+)
+
+record_patterns = (
+    [
+        path("acts", record_views.act_list, name="acts"),
+        path("acts/<int:seq>", record_views.act_detail, name="act"),
+    ],
+    "record",
+)
+
+urlpatterns = [
+    path("", include(web_patterns)),
+    path("parties/", include(party_patterns)),
+    path("charters/", include(charter_patterns)),
+    path("record/", include(record_patterns)),
+    path("api/", api.urls),
+]

@@ -1,0 +1,24 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+NAVIGATION = [
+    ("web:dashboard", _("Dashboard")),
+    ("parties:list", _("Parties")),
+    ("charters:list", _("Charters")),
+    ("record:acts", _("Record")),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "navigation": NAVIGATION,
+        "languages": settings.LANGUAGES,
+        "demo": settings.CONCORD_DEMO,
+    }

@@ -1,0 +1,84 @@
+"""The act log: one write path, gapless, signed, hashed as RFC 9162 leaves."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.db import transaction
+
+from concord.charters import loader
+from concord.charters.services import charter_load
+from concord.parties import keys
+from concord.record import entry as entry_format
+from concord.record.models import Act, ActType
+from concord.record.services import RecordError, act_append
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_act_is_signed_gapless_and_hashed(fr, de):
+    acts = list(Act.objects.order_by("seq"))
+    assert [a.seq for a in acts] == list(range(len(acts)))
+    for act in acts:
+        raw = bytes(act.entry)
+        assert bytes(act.leaf_hash) == hashlib.sha256(b"\x00" + raw).digest()
+        body, key_id, signature = entry_format.split_entry(raw)
+        assert key_id == act.key.key_id
+        assert keys.verify(bytes(act.key.public_key), signature, entry_format.canonical(body))
+        assert body["seq"] == act.seq
+        assert body["time"].endswith("Z")
+        assert entry_format.canonical(entry_format.split_entry(raw)[0]) == entry_format.canonical(
+            body
+        )
+
+
+def test_public_content_digest_and_restricted_commitment(fr, user):
+    from concord.parties import services as svc
+
+    svc.token_create(agent=user("fr-head"), user=user("fr-head"), name="t")
+    act = Act.objects.latest("seq")
+    assert act.restricted
+    body, _, _ = entry_format.split_entry(bytes(act.entry))
+    assert "digest" not in body["content"]
+    assert body["content"]["commitment"] == entry_format.content_commitment(
+        act.content, bytes(act.salt)
+    )
+    assert act.content["token"] not in bytes(act.entry).decode()
+    public = Act.objects.filter(restricted=False).latest("seq")
+    body, _, _ = entry_format.split_entry(bytes(public.entry))
+    assert body["content"]["digest"] == entry_format.content_digest(public.content)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_append_outside_a_transaction_is_refused(db):
+    with pytest.raises(RecordError):
+        act_append(type=ActType.USER_CHANGED, actor=None, agent=None, content={})
+
+
+def test_a_failed_change_leaves_no_act(fr):
+    before = Act.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        act_append(type=ActType.USER_CHANGED, actor=None, agent=None, content={"x": 1})
+        raise RuntimeError("the change failed after the act was appended")
+    assert Act.objects.count() == before
+
+
+def test_a_new_charter_version_keeps_earlier_acts_tied_to_theirs(fr, charters):
+    est = charters["est-2009"]
+    old_version = est.current
+    tied = Act.objects.filter(charter_version=old_version).count()
+    assert tied > 0
+    doc = loader.load_file(loader.BUILTIN_DIR / "est-2009.yaml")
+    doc["version"] = doc["version"] + ".1"
+    new_version, created = charter_load(document=doc)
+    assert created
+    est.refresh_from_db()
+    assert est.current == new_version
+    assert Act.objects.filter(charter_version=old_version).count() == tied
+    again, created = charter_load(document=doc)
+    assert (again, created) == (new_version, False)
+    doc["title"] = "changed without a new version"
+    with pytest.raises(loader.CharterInvalid) as exc:
+        charter_load(document=doc)
+    assert exc.value.problems[0].path == "version"
