@@ -153,6 +153,7 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end packages (htmx, Pico CSS) installed from the npm registry by `make assets`.
 STATICFILES_DIRS = [d for d in [BASE_DIR / "build" / "vendor"] if d.exists()]
 STORAGES = {

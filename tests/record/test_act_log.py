@@ -58,9 +58,14 @@ def test_append_outside_a_transaction_is_refused(db):
 
 def test_a_failed_change_leaves_no_act(fr):
     before = Act.objects.count()
-    with pytest.raises(RuntimeError), transaction.atomic():
-        act_append(type=ActType.USER_CHANGED, actor=None, agent=None, content={"x": 1})
-        raise RuntimeError("the change failed after the act was appended")
+
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            act_append(type=ActType.USER_CHANGED, actor=None, agent=None, content={"x": 1})
+            raise RuntimeError("the change failed after the act was appended")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     assert Act.objects.count() == before
 
 

@@ -1,6 +1,5 @@
 """API: charters and their versions."""
 
-
 from datetime import datetime
 from typing import Any
 

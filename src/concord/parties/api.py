@@ -4,7 +4,6 @@ No `from __future__ import annotations` here: django-ninja reads the annotations
 import time to build its schemas.
 """
 
-
 import base64
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status as Created
 
 from concord.charters.selectors import charter_get
 from concord.parties import selectors
@@ -144,9 +144,8 @@ class PartyIn(Schema):
 
 
 @router.post("/parties", response={201: PartyOut}, summary="Register a party (secretariat)")
-def party_register(request: HttpRequest, payload: PartyIn) -> tuple[int, Party]:
-    party = svc.party_register(agent=viewer_of(request), **payload.dict())
-    return 201, party
+def party_register(request: HttpRequest, payload: PartyIn) -> Created[Party]:
+    return Created(201, svc.party_register(agent=viewer_of(request), **payload.dict()))
 
 
 class StatusIn(Schema):
@@ -219,12 +218,12 @@ class MemberIn(Schema):
 
 
 @router.post("/delegations", response={201: MemberOut}, summary="Add a member (secretariat)")
-def member_add(request: HttpRequest, payload: MemberIn) -> tuple[int, User]:
+def member_add(request: HttpRequest, payload: MemberIn) -> Created[User]:
     viewer = viewer_of(request)
     data = payload.dict()
     code = data.pop("party")
     party = selectors.party_get(viewer, code) if code else None
-    return 201, svc.user_create(agent=viewer, party=party, **data)
+    return Created(201, svc.user_create(agent=viewer, party=party, **data))
 
 
 class TokenIn(Schema):
@@ -250,10 +249,10 @@ def token_list(request: HttpRequest) -> object:
 
 
 @router.post("/tokens", response={201: NewTokenOut}, summary="Create an API token for yourself")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Created[dict[str, object]]:
     viewer = viewer_of(request)
     token, raw = svc.token_create(agent=viewer, user=viewer, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Created(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{prefix}", response=TokenOut, summary="Revoke one of your API tokens")

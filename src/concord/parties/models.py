@@ -107,6 +107,9 @@ class ParticipationChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.participation} → {self.status} at {self.at:%Y-%m-%d}"
+
 
 class AccessionConsent(models.Model):
     """A party's consent to another party's accession (charters whose rule is the
@@ -118,6 +121,9 @@ class AccessionConsent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["applicant", "party"], name="consent_once")]
+
+    def __str__(self) -> str:
+        return f"consent by party {self.party_id} to {self.applicant}"
 
 
 class Role(models.TextChoices):
@@ -187,6 +193,9 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.name})"
 
     @property
     def is_active(self) -> bool:

@@ -38,7 +38,7 @@ from concord.parties.models import (
 from concord.record.models import Act, ActType
 from concord.record.services import act_append, key_content
 
-TOKEN_PREFIX = "cnc_"
+TOKEN_PREFIX = "cnc_"  # noqa: S105 (a marker, not a secret)
 USERNAME_MAX = 150
 
 
@@ -102,7 +102,9 @@ def state_names(code: str) -> tuple[str, dict[str, str]]:
     """A state's short name in English and in the other interface languages, from the
     Unicode CLDR territory names that ship with Babel."""
     if pycountry.countries.get(alpha_2=code.upper()) is None:
-        raise ServiceError(_("%(code)s is not an ISO 3166-1 alpha-2 country code.") % {"code": code})
+        raise ServiceError(
+            _("%(code)s is not an ISO 3166-1 alpha-2 country code.") % {"code": code}
+        )
     region = code.upper()
     names = {lang: Locale(lang).territories.get(region, "") for lang in ("en", "ru", "fr", "ar")}
     english = names.pop("en") or region

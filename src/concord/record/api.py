@@ -1,6 +1,5 @@
 """API: the act log."""
 
-
 from datetime import datetime
 from typing import Any
 

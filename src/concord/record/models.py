@@ -47,6 +47,9 @@ class RecordHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     size = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"record of {self.size} acts"
+
 
 class Act(models.Model):
     """One signed act. ``entry`` holds the exact bytes (canonical JSON, RFC 8785) whose

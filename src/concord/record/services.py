@@ -61,7 +61,9 @@ def _depositary_key_create(at: Any) -> SigningKey:
         private_key_encrypted=keys.encrypt_secret(private),
         valid_from=at,
     )
-    act_append(type=ActType.KEY_PUBLISHED, actor=None, agent=None, content=key_content(key), key=key)
+    act_append(
+        type=ActType.KEY_PUBLISHED, actor=None, agent=None, content=key_content(key), key=key
+    )
     return key
 
 

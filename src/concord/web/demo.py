@@ -118,10 +118,7 @@ def _load(password: str) -> dict[str, int]:
         for org in o:
             organisations.setdefault(org["id"], org)
     for code in states:
-        english, names = _state_names(code)
-        svc.party_register(
-            agent=secretariat, code=code, kind=PartyKind.STATE, name=english, names=names
-        )
+        svc.party_register(agent=secretariat, code=code, kind=PartyKind.STATE)
         _step(3)
     for code, org in organisations.items():
         name = org["name"]

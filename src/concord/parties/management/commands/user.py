@@ -36,10 +36,7 @@ class Command(BaseCommand):
             if party is None:
                 raise CommandError(f"party: no party with code {options['party']!r}")
         roles = options["roles"] or ([Role.SECRETARIAT] if party is None else [Role.DELEGATE])
-        if options["password_stdin"]:
-            password = self.stdin_line()
-        else:
-            password = getpass.getpass("Password: ")
+        password = self.stdin_line() if options["password_stdin"] else getpass.getpass("Password: ")
         try:
             user = user_create(
                 agent=None,
