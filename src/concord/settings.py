@@ -197,6 +197,9 @@ CONCORD_LOCKOUT_SECONDS = int(os.environ.get("CONCORD_LOCKOUT_SECONDS", "900"))
 # A demonstration deployment: sample data, no second factor required by default.
 CONCORD_DEMO = _env_bool("CONCORD_DEMO", False)
 
+# A new checkpoint is signed at most this often (seconds) while acts arrive.
+CONCORD_CHECKPOINT_INTERVAL = float(os.environ.get("CONCORD_CHECKPOINT_INTERVAL", "3"))
+
 # Heads of delegation and secretariat officers must use a second factor, except in a demo.
 CONCORD_REQUIRE_TOTP = _env_bool("CONCORD_REQUIRE_TOTP", not CONCORD_DEMO)
 

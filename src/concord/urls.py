@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from concord.api import api
 from concord.charters import views as charter_views
 from concord.parties import views as party_views
+from concord.record import tlog
 from concord.record import views as record_views
 from concord.web import views as web_views
 
@@ -49,8 +50,13 @@ charter_patterns = (
     "charters",
 )
 
+TILE_INDEX = r"(?P<index>(?:x[0-9]{3}/){0,6}[0-9]{3})"
+WIDTH = r"(?:\.p/(?P<width>[0-9]{1,3}))?"
+
 record_patterns = (
     [
+        path("", record_views.record_overview, name="overview"),
+        path("acts/<int:seq>/proof", record_views.act_proof, name="act_proof"),
         path("acts", record_views.act_list, name="acts"),
         path("acts/<int:seq>", record_views.act_detail, name="act"),
     ],
@@ -61,6 +67,11 @@ urlpatterns = [
     path("", include(web_patterns)),
     path("parties/", include(party_patterns)),
     path("charters/", include(charter_patterns)),
+    path("record/checkpoint", tlog.checkpoint, name="tlog_checkpoint"),
+    re_path(rf"^record/tile/entries/{TILE_INDEX}{WIDTH}$", tlog.entries, name="tlog_entries"),
+    re_path(
+        rf"^record/tile/(?P<level>[0-9]{{1,2}})/{TILE_INDEX}{WIDTH}$", tlog.tile, name="tlog_tile"
+    ),
     path("record/", include(record_patterns)),
     path("api/", api.urls),
 ]

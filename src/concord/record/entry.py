@@ -9,6 +9,10 @@ from typing import Any
 
 import rfc8785
 
+from concord.record.tree import leaf_hash, node_hash
+
+__all__ = ["canonical", "content_commitment", "content_digest", "leaf_hash", "node_hash"]
+
 ENTRY_VERSION = 1
 
 
@@ -25,16 +29,6 @@ def content_commitment(content: Any, salt: bytes) -> str:
     """A salted commitment: recipients who hold the content and salt can check it, while
     nobody else can guess low-entropy content from the digest."""
     return "sha256:" + hashlib.sha256(salt + canonical(content)).hexdigest()
-
-
-def leaf_hash(entry: bytes) -> bytes:
-    """RFC 9162 §2.1.1: SHA-256(0x00 ‖ entry)."""
-    return hashlib.sha256(b"\x00" + entry).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """RFC 9162 §2.1.1: SHA-256(0x01 ‖ left ‖ right)."""
-    return hashlib.sha256(b"\x01" + left + right).digest()
 
 
 def format_time(at: datetime) -> str:

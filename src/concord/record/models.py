@@ -99,3 +99,42 @@ class Act(models.Model):
             return str(ActType(self.type).label)
         except ValueError:
             return self.type
+
+
+TILE_WIDTH = 256
+HASH_SIZE = 32
+
+
+class Tile(models.Model):
+    """A full C2SP tlog-tiles tile: the 256 hashes at tree height 8·level, indices
+    [256·index, 256·index + 256), and their subtree root. Written once, when the
+    append that completes it commits; partial tiles are derived on read. With these
+    rows any proof reads at most one tile per level and never scans the log."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hashes = models.BinaryField()
+    root = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="tile_unique")]
+
+    def __str__(self) -> str:
+        return f"tile {self.level}/{self.index}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: a C2SP tlog-checkpoint body signed as a C2SP signed note
+    with the depositary's key. ``note`` holds the exact text served."""
+
+    size = models.PositiveBigIntegerField(unique=True)
+    root = models.BinaryField()
+    note = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-size"]
+        get_latest_by = "size"
+
+    def __str__(self) -> str:
+        return f"checkpoint of {self.size}"

@@ -14,6 +14,9 @@ from concord import clock
 from concord.parties import keys
 from concord.record import entry as entry_format
 from concord.record.models import Act, ActType, RecordHead
+from concord.record.tiles import tiles_on_append
+
+HEAD_TABLE = RecordHead._meta.db_table
 
 if TYPE_CHECKING:
     from concord.charters.models import CharterVersion
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
 act_committed = django.dispatch.Signal()
 
 ERR_NOT_IN_TRANSACTION = "acts are appended inside the transaction of the change they record"
+ERR_ENTRY_TOO_LARGE = "the act refers to too much to fit one record entry"
+# Entry bundles (C2SP tlog-tiles) prefix each entry with a 16-bit length.
+MAX_ENTRY_BYTES = 65535
 ERR_NO_KEY = "{owner} has no signing key valid at {time}"
 
 
@@ -79,6 +85,26 @@ def key_content(key: SigningKey) -> dict[str, Any]:
     }
 
 
+def _next_seq() -> int:
+    """Take the next sequence number. The UPDATE locks the head row until the
+    transaction ends, so appends are serialised and a rollback returns the number:
+    the log never has gaps or duplicates."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {HEAD_TABLE} SET size = size + 1 WHERE id = 1 RETURNING size"  # noqa: S608
+        )
+        row = cursor.fetchone()
+    if row is None:
+        RecordHead.objects.create(id=1, size=0)
+        return _next_seq()
+    return int(row[0]) - 1
+
+
+def _release_seq(seq: int) -> None:
+    """Give back the number just taken (still under the lock of this transaction)."""
+    RecordHead.objects.filter(id=1, size=seq + 1).update(size=seq)
+
+
 def act_append(
     *,
     type: str,
@@ -98,8 +124,7 @@ def act_append(
     """
     if not connection.in_atomic_block:
         raise RecordError(ERR_NOT_IN_TRANSACTION)
-    RecordHead.objects.get_or_create(id=1)
-    head = RecordHead.objects.select_for_update().get(id=1)
+    seq = _next_seq()
     at = clock.now()
     if key is not None:
         signing_key = key
@@ -110,8 +135,9 @@ def act_append(
             if actor is not None:
                 raise
             # A new record: the depositary's key comes first, as act 0.
+            _release_seq(seq)
             signing_key = _depositary_key_create(at)
-            head.refresh_from_db()
+            seq = _next_seq()
     restricted = recipients is not None
     salt = os.urandom(16) if restricted else None
     digest = (
@@ -121,7 +147,7 @@ def act_append(
     )
     ref_list = sorted(set(refs))
     body = entry_format.signed_body(
-        seq=head.size,
+        seq=seq,
         type=str(type),
         charter=charter_version.label if charter_version else None,
         actor=actor.code if actor else "depositary",
@@ -133,8 +159,10 @@ def act_append(
     )
     signature = keys.sign(signing_key.private_key_encrypted, entry_format.canonical(body))
     raw = entry_format.entry_bytes(body, signing_key.key_id, signature)
+    if len(raw) > MAX_ENTRY_BYTES:
+        raise RecordError(ERR_ENTRY_TOO_LARGE)
     act = Act.objects.create(
-        seq=head.size,
+        seq=seq,
         type=str(type),
         charter_version=charter_version,
         actor=actor,
@@ -153,7 +181,6 @@ def act_append(
     )
     if recipients is not None:
         act.recipients.set({*recipients, *([actor] if actor else [])})
-    head.size += 1
-    head.save(update_fields=["size"])
+    tiles_on_append(seq)
     transaction.on_commit(lambda: act_committed.send(sender=Act, act=act))
     return act

@@ -6,11 +6,11 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from concord.parties.models import User
-from concord.record import selectors
+from concord.record import checkpoints, proofs, selectors
 from concord.record.models import ActType
 
 PAGE_SIZE = 50
@@ -51,6 +51,7 @@ def act_detail(request: HttpRequest, seq: int) -> HttpResponse:
         "record/act.html",
         {
             "act": act,
+            "proof": proofs.act_status(act),
             "content": json.dumps(content, indent=2, ensure_ascii=False)
             if content is not None
             else None,
@@ -58,3 +59,52 @@ def act_detail(request: HttpRequest, seq: int) -> HttpResponse:
             "leaf_hash": bytes(act.leaf_hash).hex(),
         },
     )
+
+
+@login_required
+def record_overview(request: HttpRequest) -> HttpResponse:
+    """The latest checkpoint, the verifier key, and a way to check any act."""
+    assert isinstance(request.user, User)
+    cp = checkpoints.checkpoint_publish()
+    seq = request.GET.get("act", "").strip()
+    if seq:
+        if seq.isdigit() and selectors.acts_visible_to(request.user).filter(seq=int(seq)).exists():
+            from django.shortcuts import redirect
+
+            return redirect("record:act", seq=int(seq))
+        return render(
+            request,
+            "record/overview.html",
+            {
+                "checkpoint": cp,
+                "vkey": checkpoints.depositary_vkey(),
+                "error": True,
+                "act": seq[:20],
+            },
+            status=404,
+        )
+    return render(
+        request,
+        "record/overview.html",
+        {"checkpoint": cp, "vkey": checkpoints.depositary_vkey() if cp else ""},
+    )
+
+
+@login_required
+def act_proof(request: HttpRequest, seq: int) -> HttpResponse:
+    """Download the act's inclusion proof with the checkpoint it leads to."""
+    assert isinstance(request.user, User)
+    act = selectors.act_get(request.user, seq)
+    status = proofs.act_status(act)
+    if not status["included"]:
+        return JsonResponse({"detail": "not yet covered by a checkpoint"}, status=409)
+    response = JsonResponse(
+        {
+            **status["proof"],
+            "entry": bytes(act.entry).decode(),
+            "checkpoint": status["checkpoint"].note,
+            "vkey": checkpoints.depositary_vkey(),
+        }
+    )
+    response["Content-Disposition"] = f'attachment; filename="act-{seq}-proof.json"'
+    return response

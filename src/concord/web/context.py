@@ -12,7 +12,7 @@ NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
     ("parties:list", _("Parties")),
     ("charters:list", _("Charters")),
-    ("record:acts", _("Record")),
+    ("record:overview", _("Record")),
 ]
 
 
