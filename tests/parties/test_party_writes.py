@@ -125,13 +125,13 @@ def test_withdrawal_takes_effect_after_the_notice_period(fr, user, charters):
     assert p.effective_status() == Status.PARTY
     with pytest.raises(svc.ServiceError):
         svc.withdrawal_notify(agent=user("fr-head"), party=fr, charter=est)
-    assert worker_pass() == {}
+    assert "withdrawals" not in worker_pass()
     clock.advance(p.withdrawal_effective_at - clock.now() + timedelta(seconds=1))
     # Shown right on read even before the worker runs ...
     assert Participation.objects.get(pk=p.pk).effective_status() == Status.WITHDRAWN
     # ... and recorded as an act once it does, exactly once.
-    assert worker_pass() == {"withdrawals": 1}
-    assert worker_pass() == {}
+    assert worker_pass()["withdrawals"] == 1
+    assert "withdrawals" not in worker_pass()
     p.refresh_from_db()
     assert p.status == Status.WITHDRAWN
     assert (

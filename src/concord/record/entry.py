@@ -78,3 +78,14 @@ def split_entry(entry: bytes) -> tuple[dict[str, Any], str, bytes]:
     doc = json.loads(entry)
     sig = doc.pop("sig")
     return doc, sig["key"], base64.b64decode(sig["ed25519"])
+
+
+def signed_message(entry: bytes) -> bytes:
+    """The bytes the signature covers: the entry without its ``sig`` member. In
+    canonical JSON that member sits between ``seq`` and ``time``, so cutting it out
+    gives exactly the canonical signed body, without re-serialising."""
+    start = entry.find(b',"sig":{')
+    end = entry.find(b"}", start + 8)
+    if start < 0 or end < 0:
+        raise ValueError("entry has no signature")
+    return entry[:start] + entry[end + 1 :]

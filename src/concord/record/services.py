@@ -36,21 +36,33 @@ class RecordError(Exception):
     """An act could not be appended."""
 
 
+_KEY_SQL = (
+    "SELECT id, key_id FROM {table} WHERE {owner} AND valid_from <= %s"
+    " AND (valid_until IS NULL OR valid_until > %s) ORDER BY valid_from DESC LIMIT 1"
+)
+# Keys by key id (a hash of the public key, so never reused, even for a key whose
+# creation was rolled back). A key row never changes but for ``valid_until``, which the
+# query above reads fresh each time, so caching the rest is safe across processes.
+_key_cache: dict[str, SigningKey] = {}
+
+
 def signing_key_for(party: Party | None, *, at: Any) -> SigningKey:
     """The key that signs for ``party`` (None: the depositary) at the given time."""
-    from django.db.models import Q
-
     from concord.parties.models import SigningKey
 
-    key = (
-        SigningKey.objects.filter(party=party, valid_from__lte=at)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
-        .order_by("-valid_from")
-        .first()
-    )
+    table = SigningKey._meta.db_table
+    owner = "party_id IS NULL" if party is None else "party_id = %s"
+    params: list[Any] = [] if party is None else [party.pk]
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_SQL.format(table=table, owner=owner), [*params, stamp, stamp])
+        row = cursor.fetchone()
+    if row is None:
+        owner_code = party.code if party else "depositary"
+        raise RecordError(ERR_NO_KEY.format(owner=owner_code, time=at.isoformat()))
+    key = _key_cache.get(row[1])
     if key is None:
-        owner = party.code if party else "depositary"
-        raise RecordError(ERR_NO_KEY.format(owner=owner, time=at.isoformat()))
+        key = _key_cache[row[1]] = SigningKey.objects.get(pk=row[0])
     return key
 
 
