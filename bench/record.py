@@ -1,48 +1,86 @@
-"""Benchmark of the record: acts appended per second, beside the raw Ed25519 signing
-rate of the same library measured in the same run.
+"""Benchmarks of the record, each figure beside a reference measured in the same run.
 
-    .venv/bin/python bench/record.py [--acts N] [--database-url URL]
+    .venv/bin/python bench/record.py [--size N] [--acts N] [--database-url URL]
 
-Each act is appended in its own transaction, as services do. Without --database-url
-a fresh SQLite file in a temporary directory is used; with a PostgreSQL URL, a
-scratch database ``concord_bench`` is created on that server and dropped afterwards.
+1. Appends per second with signing, one act per transaction (as a web request makes
+   them) and a hundred per transaction (as a bulk upload makes them). References: the
+   raw Ed25519 signing rate of the same library, and the rate of empty commits to the
+   same database (the durable-commit ceiling of one-act transactions).
+2. Inclusion and consistency proofs in a record of --size entries (default 10^6):
+   p50/p99 latency. Reference: reading one act by its number.
+3. Full verification of that record (every entry, signature and the tree) using every
+   core. Reference: the raw Ed25519 verification rate on every core.
+4. Storage per million acts.
+
+Without --database-url a fresh SQLite file in a temporary directory is used; with a
+PostgreSQL URL, a scratch database ``concord_bench`` is created there and dropped after.
+The large record is built with signed entries in the production format, inserted in
+bulk (appending a million acts one by one would only measure item 1 again).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+MESSAGE = b"x" * 300  # about the size of an entry's signed body
 
 
-def raw_sign_rate(seconds: float = 1.0) -> float:
+def _sign_loop(seconds: float) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    message = b"x" * 300  # about the size of an entry
     n, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(200):
-            key.sign(message)
-        n += 200
-    return n / elapsed
+    while time.perf_counter() - start < seconds:
+        for _ in range(100):
+            key.sign(MESSAGE)
+        n += 100
+    return n
+
+
+def _verify_loop(seconds: float) -> int:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    public, signature = key.public_key(), key.sign(MESSAGE)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(100):
+            public.verify(signature, MESSAGE)
+        n += 100
+    return n
+
+
+def raw_rate(loop: object, workers: int = 1, seconds: float = 2.0) -> float:
+    if workers == 1:
+        return loop(seconds) / seconds  # type: ignore[operator]
+    with ProcessPoolExecutor(workers) as pool:
+        return sum(pool.map(loop, [seconds] * workers)) / seconds  # type: ignore[arg-type]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
 
 
 def scratch_postgres(url: str) -> str:
     import psycopg
 
-    parts = urlsplit(url)
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS concord_bench")
+        conn.execute("DROP DATABASE IF EXISTS concord_bench WITH (FORCE)")
         conn.execute("CREATE DATABASE concord_bench")
-    return urlunsplit(parts._replace(path="/concord_bench"))
+    return urlunsplit(urlsplit(url)._replace(path="/concord_bench"))
 
 
 def drop_postgres(url: str) -> None:
@@ -52,53 +90,188 @@ def drop_postgres(url: str) -> None:
         conn.execute("DROP DATABASE IF EXISTS concord_bench WITH (FORCE)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--acts", type=int, default=3000)
-    parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
-
-    home = tempfile.mkdtemp(prefix="concord-bench-")
-    os.environ["CONCORD_HOME"] = home
-    os.environ["DJANGO_SETTINGS_MODULE"] = "concord.settings"
-    engine = "SQLite"
-    if args.database_url:
-        os.environ["DATABASE_URL"] = scratch_postgres(args.database_url)
-        engine = "PostgreSQL"
-    else:
-        os.environ["DATABASE_URL"] = ""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+def bench_appends(acts: int) -> None:
     from django.db import connection, transaction
 
     from concord.record.models import ActType
     from concord.record.services import act_append
 
+    def append(i: int) -> None:
+        act_append(
+            type=ActType.USER_CHANGED,
+            actor=None,
+            agent=None,
+            content={"user": f"member-{i}", "roles": ["delegate"], "n": i},
+        )
+
+    with transaction.atomic():
+        append(-1)  # the depositary key, act 0
+    sign = raw_rate(_sign_loop, seconds=1.0)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_commit (n integer)")
+    start = time.perf_counter()
+    for i in range(1000):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_commit VALUES (%s)", [i])
+    commits = 1000 / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for i in range(acts):
+        with transaction.atomic():
+            append(i)
+    single = acts / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for b in range(acts // 100):
+        with transaction.atomic():
+            for i in range(100):
+                append(b * 100 + i)
+    batched = (acts // 100 * 100) / (time.perf_counter() - start)
+    print(f"  raw Ed25519 signatures/s (1 core)        {sign:10,.0f}   reference")
+    print(f"  empty durable commits/s                  {commits:10,.0f}   reference")
+    print(
+        f"  acts/s, one per transaction              {single:10,.0f}"
+        f"   {single / sign:6.1%} of signing, {single / commits:6.1%} of commits"
+    )
+    print(f"  acts/s, a hundred per transaction        {batched:10,.0f}   {batched / sign:6.1%} of signing")
+
+
+def build_record(size: int) -> None:
+    """Fill the record up to ``size`` signed entries, in bulk."""
+    from django.db import transaction
+
+    from concord.parties import keys
+    from concord.record import entry as entry_format
+    from concord.record.models import Act, ActType, RecordHead
+    from concord.record.services import signing_key_for
+    from concord.record.tiles import tiles_on_append
+
+    head = RecordHead.objects.get(id=1)
+    key = signing_key_for(None, at=datetime.now(UTC))
+    private = bytes(key.private_key_encrypted)
+    at = datetime.now(UTC)
+    chunk = 5000
+    start = time.perf_counter()
+    for first in range(head.size, size, chunk):
+        rows = []
+        for seq in range(first, min(first + chunk, size)):
+            content = {"user": f"member-{seq}", "roles": ["delegate"], "n": seq}
+            digest = entry_format.content_digest(content)
+            t = at + timedelta(microseconds=seq)
+            body = entry_format.signed_body(
+                seq=seq, type=ActType.USER_CHANGED, charter=None, actor="depositary",
+                agent="", time=entry_format.format_time(t), refs=[], digest=digest,
+                restricted=False,
+            )
+            signature = keys.sign(private, entry_format.canonical(body))
+            raw = entry_format.entry_bytes(body, key.key_id, signature)
+            rows.append(
+                Act(
+                    seq=seq, type=ActType.USER_CHANGED, time=t, refs=[], content=content,
+                    digest=digest, key=key, signature=signature, entry=raw,
+                    leaf_hash=entry_format.leaf_hash(raw),
+                )
+            )
+        with transaction.atomic():
+            Act.objects.bulk_create(rows)
+            for act in rows:
+                tiles_on_append(act.seq)
+            RecordHead.objects.filter(id=1).update(size=rows[-1].seq + 1)
+        done = rows[-1].seq + 1
+        if done % 100_000 < chunk:
+            rate = (done - head.size) / (time.perf_counter() - start)
+            print(f"  ... {done:,} entries ({rate:,.0f}/s)", file=sys.stderr)
+
+
+def bench_proofs(size: int, samples: int = 2000) -> None:
+    from concord.record import tiles
+    from concord.record.models import Act
+
+    rng = random.Random(7)
+    read, inclusion, consistency = [], [], []
+    for _ in range(samples):
+        n = rng.randrange(size)
+        t = time.perf_counter()
+        Act.objects.values_list("leaf_hash", flat=True).get(seq=n)
+        read.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        tiles.inclusion_proof(n, size)
+        inclusion.append(time.perf_counter() - t)
+        first = rng.randrange(1, size)
+        t = time.perf_counter()
+        tiles.consistency_proof(first, size)
+        consistency.append(time.perf_counter() - t)
+    for label, data in (
+        ("read one act by number (ms)", read),
+        ("inclusion proof (ms)", inclusion),
+        ("consistency proof (ms)", consistency),
+    ):
+        p50, p99 = percentiles(data)
+        note = "reference" if data is read else ""
+        print(f"  {label:<38} p50 {p50 * 1000:6.2f}   p99 {p99 * 1000:6.2f}   {note}")
+
+
+def bench_verify(size: int) -> None:
+    from concord.record import verify
+
+    workers = os.cpu_count() or 1
+    reference = raw_rate(_verify_loop, workers=workers)
+    start = time.perf_counter()
+    verdict = verify.verify_items(
+        verify.local_items(upto=size), note=None, vkey=None, workers=workers,
+        require_checkpoint=False,
+    )
+    rate = size / (time.perf_counter() - start)
+    print(f"  raw Ed25519 verifications/s ({workers} cores)  {reference:10,.0f}   reference")
+    print(f"  entries verified/s ({workers} cores)          {rate:10,.0f}   {rate / reference:6.1%} of reference")
+    print(f"  verdict: {verdict}")
+
+
+def storage(engine: str, home: str, size: int) -> None:
+    from django.db import connection
+
+    if engine == "SQLite":
+        connection.close()
+        db = Path(home) / "var" / "concord.sqlite3"
+        total = sum(p.stat().st_size for p in db.parent.glob("concord.sqlite3*"))
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                "WHERE c.relname LIKE 'record_%%' AND c.relkind = 'r'"
+            )
+            total = int(cursor.fetchone()[0])
+    print(f"  storage of the record                    {total / 2**20:10,.0f} MiB for {size:,} acts")
+    print(f"  per million acts                         {total / size * 1e6 / 2**20:10,.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=1_000_000, help="entries for proofs")
+    parser.add_argument("--acts", type=int, default=3000, help="acts appended one by one")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+
+    home = tempfile.mkdtemp(prefix="concord-bench-")
+    os.environ.update(CONCORD_HOME=home, DJANGO_SETTINGS_MODULE="concord.settings")
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    os.environ["DATABASE_URL"] = scratch_postgres(args.database_url) if args.database_url else ""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    print(f"Concord record benchmark on {engine}, {os.cpu_count()} cores")
     try:
         call_command("migrate", verbosity=0)
-        with transaction.atomic():  # the depositary key and act 0
-            act_append(type=ActType.USER_CHANGED, actor=None, agent=None, content={"warm": 1})
-
-        reference = raw_sign_rate()
-        start = time.perf_counter()
-        for i in range(args.acts):
-            with transaction.atomic():
-                act_append(
-                    type=ActType.USER_CHANGED,
-                    actor=None,
-                    agent=None,
-                    content={"user": f"member-{i}", "roles": ["delegate"], "n": i},
-                )
-        elapsed = time.perf_counter() - start
-        rate = args.acts / elapsed
-        print(f"engine                     {engine}")
-        print(f"raw Ed25519 signatures/s   {reference:10.0f}   (reference)")
-        print(f"acts appended/s            {rate:10.0f}   ({rate / reference:.1%} of reference)")
-        print(
-            f"acts                       {args.acts:10d}   in {elapsed:.2f} s, one transaction each"
-        )
+        print("appends")
+        bench_appends(args.acts)
+        print(f"building a record of {args.size:,} entries ...")
+        build_record(args.size)
+        print(f"proofs at {args.size:,} entries")
+        bench_proofs(args.size)
+        print(f"full verification of {args.size:,} entries")
+        bench_verify(args.size)
+        storage(engine, home, args.size)
     finally:
         connection.close()
         if args.database_url:

@@ -40,65 +40,87 @@ def tiles_on_append(seq: int) -> None:
 
 
 class TileReader:
-    """Reads tiles for one tree size, keeping the tiles it has read (one reader per
-    request or proof)."""
+    """Reads the tiles of one tree size, each tile once (one reader per proof or
+    request), and remembers the subtree hashes it has computed."""
 
-    def __init__(self) -> None:
-        self._cache: dict[tuple[int, int, int], list[bytes]] = {}
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size
+        self._tiles: dict[tuple[int, int], list[bytes]] = {}
+        self._subtrees: dict[tuple[int, int], bytes] = {}
 
     def hashes(self, level: int, index: int, width: int, *, stored: bool = True) -> list[bytes]:
         """The first ``width`` hashes of tile ``level/index``."""
-        key = (level, index, width)
-        if key in self._cache:
-            return self._cache[key]
+        cached = self._tiles.get((level, index))
+        if cached is not None and len(cached) >= width:
+            return cached[:width]
+        if self.size is not None:
+            # Read as much of the tile as the tree has, so later calls are served from it.
+            available = (self.size >> (TILE_HEIGHT * level)) - index * TILE_WIDTH
+            width = max(width, min(TILE_WIDTH, available))
+        found = self._read(level, index, width, stored=stored)
+        self._tiles[(level, index)] = found
+        return found[:width]
+
+    def _read(self, level: int, index: int, width: int, *, stored: bool) -> list[bytes]:
         start = index * TILE_WIDTH
-        found: list[bytes] | None = None
-        if stored:
-            full = Tile.objects.filter(level=level, index=index).values_list("hashes", flat=True)
-            blob = next(iter(full), None)
+        if stored and width == TILE_WIDTH:
+            blob = (
+                Tile.objects.filter(level=level, index=index)
+                .values_list("hashes", flat=True)
+                .first()
+            )
             if blob is not None:
-                found = _split_hashes(bytes(blob))[:width]
-        if found is None:
-            rows: Iterable[bytes | memoryview]
-            if level == 0:
-                rows = (
-                    Act.objects.filter(seq__gte=start, seq__lt=start + width)
-                    .order_by("seq")
-                    .values_list("leaf_hash", flat=True)
-                )
-            else:
-                rows = (
-                    Tile.objects.filter(level=level - 1, index__gte=start, index__lt=start + width)
-                    .order_by("index")
-                    .values_list("root", flat=True)
-                )
-            found = [bytes(h) for h in rows]
-            if len(found) != width:
-                raise tree.ProofError(
-                    f"tile {level}/{index} has {len(found)} of {width} hashes: the log is damaged"
-                )
-        self._cache[key] = found
+                return _split_hashes(bytes(blob))
+        rows: Iterable[bytes | memoryview]
+        if level == 0:
+            rows = (
+                Act.objects.filter(seq__gte=start, seq__lt=start + width)
+                .order_by("seq")
+                .values_list("leaf_hash", flat=True)
+            )
+        else:
+            rows = (
+                Tile.objects.filter(level=level - 1, index__gte=start, index__lt=start + width)
+                .order_by("index")
+                .values_list("root", flat=True)
+            )
+        found = [bytes(h) for h in rows]
+        if len(found) != width:
+            raise tree.ProofError(
+                f"tile {level}/{index} has {len(found)} of {width} hashes: the log is damaged"
+            )
         return found
 
     def subtree(self, start: int, size: int) -> bytes:
         """Hash of the aligned subtree [start, start + size), from one tile."""
+        key = (start, size)
+        if key in self._subtrees:
+            return self._subtrees[key]
         height = size.bit_length() - 1
         level = height // TILE_HEIGHT
         span = 1 << (level * TILE_HEIGHT)  # leaves under one hash of this level
         first, count = start // span, size // span
         tile_index, offset = divmod(first, TILE_WIDTH)
-        width = offset + count
-        # Read the tile up to the needed width; full tiles come whole from storage.
-        return fold(self.hashes(level, tile_index, width)[offset : offset + count])
+        nodes = self.hashes(level, tile_index, offset + count)[offset : offset + count]
+        # Hash up layer by layer, remembering every inner node: a proof asks for
+        # several subtrees of one tile, most of them inside this one.
+        width = span
+        while len(nodes) > 1:
+            nodes = [tree.node_hash(nodes[i], nodes[i + 1]) for i in range(0, len(nodes), 2)]
+            width *= 2
+            for i, h in enumerate(nodes):
+                self._subtrees[(start + i * width, width)] = h
+        self._subtrees[key] = nodes[0]
+        return nodes[0]
 
 
 def root_at(size: int) -> bytes:
-    return tree.root(TileReader().subtree, size)
+    return tree.root(TileReader(size).subtree, size)
 
 
 def inclusion_proof(index: int, size: int) -> list[bytes]:
-    return tree.inclusion_proof(TileReader().subtree, index, size)
+    return tree.inclusion_proof(TileReader(size).subtree, index, size)
 
 
 def consistency_proof(first: int, second: int) -> list[bytes]:
-    return tree.consistency_proof(TileReader().subtree, first, second)
+    return tree.consistency_proof(TileReader(second).subtree, first, second)
