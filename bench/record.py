@@ -131,7 +131,9 @@ def bench_appends(acts: int) -> None:
         f"  acts/s, one per transaction              {single:10,.0f}"
         f"   {single / sign:6.1%} of signing, {single / commits:6.1%} of commits"
     )
-    print(f"  acts/s, a hundred per transaction        {batched:10,.0f}   {batched / sign:6.1%} of signing")
+    print(
+        f"  acts/s, a hundred per transaction        {batched:10,.0f}   {batched / sign:6.1%} of signing"
+    )
 
 
 def build_record(size: int) -> None:
@@ -157,16 +159,29 @@ def build_record(size: int) -> None:
             digest = entry_format.content_digest(content)
             t = at + timedelta(microseconds=seq)
             body = entry_format.signed_body(
-                seq=seq, type=ActType.USER_CHANGED, charter=None, actor="depositary",
-                agent="", time=entry_format.format_time(t), refs=[], digest=digest,
+                seq=seq,
+                type=ActType.USER_CHANGED,
+                charter=None,
+                actor="depositary",
+                agent="",
+                time=entry_format.format_time(t),
+                refs=[],
+                digest=digest,
                 restricted=False,
             )
             signature = keys.sign(private, entry_format.canonical(body))
             raw = entry_format.entry_bytes(body, key.key_id, signature)
             rows.append(
                 Act(
-                    seq=seq, type=ActType.USER_CHANGED, time=t, refs=[], content=content,
-                    digest=digest, key=key, signature=signature, entry=raw,
+                    seq=seq,
+                    type=ActType.USER_CHANGED,
+                    time=t,
+                    refs=[],
+                    content=content,
+                    digest=digest,
+                    key=key,
+                    signature=signature,
+                    entry=raw,
                     leaf_hash=entry_format.leaf_hash(raw),
                 )
             )
@@ -216,12 +231,17 @@ def bench_verify(size: int) -> None:
     reference = raw_rate(_verify_loop, workers=workers)
     start = time.perf_counter()
     verdict = verify.verify_items(
-        verify.local_items(upto=size), note=None, vkey=None, workers=workers,
+        verify.local_items(upto=size),
+        note=None,
+        vkey=None,
+        workers=workers,
         require_checkpoint=False,
     )
     rate = size / (time.perf_counter() - start)
     print(f"  raw Ed25519 verifications/s ({workers} cores)  {reference:10,.0f}   reference")
-    print(f"  entries verified/s ({workers} cores)          {rate:10,.0f}   {rate / reference:6.1%} of reference")
+    print(
+        f"  entries verified/s ({workers} cores)          {rate:10,.0f}   {rate / reference:6.1%} of reference"
+    )
     print(f"  verdict: {verdict}")
 
 
@@ -239,7 +259,9 @@ def storage(engine: str, home: str, size: int) -> None:
                 "WHERE c.relname LIKE 'record_%%' AND c.relkind = 'r'"
             )
             total = int(cursor.fetchone()[0])
-    print(f"  storage of the record                    {total / 2**20:10,.0f} MiB for {size:,} acts")
+    print(
+        f"  storage of the record                    {total / 2**20:10,.0f} MiB for {size:,} acts"
+    )
     print(f"  per million acts                         {total / size * 1e6 / 2**20:10,.0f} MiB")
 
 
@@ -265,6 +287,8 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         print("appends")
         bench_appends(args.acts)
+        if args.size <= 0:
+            return
         print(f"building a record of {args.size:,} entries ...")
         build_record(args.size)
         print(f"proofs at {args.size:,} entries")

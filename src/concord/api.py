@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from concord.charters.api import router as charters_router
+from concord.notifications.api import router as notifications_router
 from concord.parties.api import router as parties_router
 from concord.parties.services import ServiceError, token_authenticate
 from concord.record.api import router as record_router
@@ -70,6 +71,17 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     status = 403 if exc.code == "forbidden" else 400
+    problems = getattr(exc, "problems", None)
+    if problems:  # a form's data: every field at fault, with its label
+        errors = [
+            {
+                "field": f"data.{p.path}" if p.path else "data",
+                "message": p.message,
+                "label": p.label,
+            }
+            for p in problems
+        ]
+        return _error(request, status, exc.message, errors)
     return _error(request, status, exc.message, [{"field": exc.field, "message": exc.message}])
 
 
@@ -98,3 +110,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/v1/", parties_router)
 api.add_router("/v1/", charters_router)
 api.add_router("/v1/", record_router)
+api.add_router("/v1/", notifications_router)

@@ -17,6 +17,8 @@ COMMANDS = [
     ("party", "list parties: party list"),
     ("user", "add a member: user create USERNAME --party CODE --role ROLE"),
     ("token", "print a new API token: token create USERNAME"),
+    ("notify", "submit a notification: notify submit FILE.json --as USERNAME"),
+    ("record", "verify, export, vkey, checkpoint: the treaty record"),
     ("migrate", "bring the database schema up to date"),
 ]
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "concord.charters",
     "concord.parties",
     "concord.record",
+    "concord.notifications",
     "concord.web",
 ]
 
@@ -163,7 +164,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# A form of a few hundred rows (the annual exchange) has thousands of fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 EMAIL_BACKEND = os.environ.get(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
@@ -199,6 +201,9 @@ CONCORD_DEMO = _env_bool("CONCORD_DEMO", False)
 
 # A new checkpoint is signed at most this often (seconds) while acts arrive.
 CONCORD_CHECKPOINT_INTERVAL = float(os.environ.get("CONCORD_CHECKPOINT_INTERVAL", "3"))
+
+# Reminders of notification deadlines go out this many days before they fall due.
+CONCORD_REMINDER_DAYS = int(os.environ.get("CONCORD_REMINDER_DAYS", "14"))
 
 # Heads of delegation and secretariat officers must use a second factor, except in a demo.
 CONCORD_REQUIRE_TOTP = _env_bool("CONCORD_REQUIRE_TOTP", not CONCORD_DEMO)

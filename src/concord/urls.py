@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 
 from concord.api import api
 from concord.charters import views as charter_views
+from concord.notifications import views as notification_views
 from concord.parties import views as party_views
 from concord.record import tlog
 from concord.record import views as record_views
@@ -63,6 +64,26 @@ record_patterns = (
     "record",
 )
 
+notification_patterns = (
+    [
+        path("", notification_views.inbox, name="inbox"),
+        path("new", notification_views.form_choice, name="choose"),
+        path("new/<slug:charter_code>/<slug:form>", notification_views.submit, name="submit"),
+        path(
+            "templates/<slug:charter_code>/<slug:form>.<str:fmt>",
+            notification_views.bulk_template,
+            name="template",
+        ),
+        path("calendar", notification_views.calendar, name="calendar"),
+        path("calendar.ics", notification_views.calendar_ics, name="calendar_ics"),
+        path("compliance", notification_views.compliance, name="compliance"),
+        path("drafts/<int:pk>/delete", notification_views.draft_delete, name="draft_delete"),
+        path("<int:pk>", notification_views.detail, name="detail"),
+        path("<int:pk>/acknowledge", notification_views.acknowledge, name="acknowledge"),
+    ],
+    "notifications",
+)
+
 urlpatterns = [
     path("", include(web_patterns)),
     path("parties/", include(party_patterns)),
@@ -73,5 +94,6 @@ urlpatterns = [
         rf"^record/tile/(?P<level>[0-9]{{1,2}})/{TILE_INDEX}{WIDTH}$", tlog.tile, name="tlog_tile"
     ),
     path("record/", include(record_patterns)),
+    path("notifications/", include(notification_patterns)),
     path("api/", api.urls),
 ]

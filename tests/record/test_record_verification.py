@@ -354,3 +354,28 @@ def test_act_page_shows_the_proof_status_and_offers_the_proof(record, client_as)
     assert checkpoints.depositary_vkey() in overview
     assert c.get("/record/?act=5").status_code == 302
     assert c.get("/record/?act=abc").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_client_catches_an_entry_rewritten_with_its_tiles(hub, tmp_path, user, settings):
+    """A hub that changes an old entry and rebuilds its tree and checkpoint to match
+    cannot prove the new tree extends the one a party already holds."""
+    from concord.record.tiles import tiles_on_append
+
+    url, token = hub
+    remote = client.RecordClient(
+        url, token, vkey=checkpoints.depositary_vkey(), state=tmp_path / "s"
+    )
+    remote.checkpoint()
+    act = Act.objects.get(seq=7)
+    forged = bytes(act.entry).replace(b'"agent":"', b'"agent":"x', 1)
+    Act.objects.filter(seq=7).update(entry=forged, leaf_hash=tree.leaf_hash(forged))
+    Tile.objects.all().delete()
+    for seq in range(Act.objects.count()):
+        tiles_on_append(seq)
+    head = user("fr-head")
+    svc.token_create(agent=head, user=head, name="after the rewrite")
+    settings.CONCORD_CHECKPOINT_INTERVAL = 0
+    checkpoints.checkpoint_publish(force=True)
+    with pytest.raises(verify.VerificationFailed, match="SPLIT VIEW or rewritten history"):
+        remote.checkpoint()

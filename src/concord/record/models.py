@@ -38,6 +38,12 @@ class ActType(models.TextChoices):
     """The user's party: an API token was issued (restricted to that party)."""
     TOKEN_REVOKED = "token.revoked", _("API token revoked")
     """The user's party: an API token was revoked (restricted to that party)."""
+    NOTIFICATION_SUBMITTED = "notification.submitted", _("Notification submitted")
+    """The notifying party: a notification (or a correction superseding one)."""
+    NOTIFICATION_DELIVERED = "notification.delivered", _("Notification delivered")
+    """Depositary: the notification reached the inboxes of the parties it is for."""
+    NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged", _("Receipt acknowledged")
+    """A receiving party: a named member acknowledged receipt."""
 
 
 class RecordHead(models.Model):

@@ -12,6 +12,8 @@ NAVIGATION = [
     ("web:dashboard", _("Dashboard")),
     ("parties:list", _("Parties")),
     ("charters:list", _("Charters")),
+    ("notifications:inbox", _("Notifications")),
+    ("notifications:compliance", _("Compliance")),
     ("record:overview", _("Record")),
 ]
 

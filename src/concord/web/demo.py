@@ -4,8 +4,10 @@ a key rotation), all entered through the services so the record holds every act.
 
 from __future__ import annotations
 
+import random
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,11 @@ from django.db import connection
 from concord import clock
 from concord.charters.models import Charter
 from concord.charters.services import builtin_charters_load
+from concord.notifications.models import Notification
 from concord.parties import services as svc
 from concord.parties.models import Participation, Party, PartyKind, Role, Status, User
 from concord.record.models import Act
+from concord.web import demo_notifications
 
 # Charter est-2009: these sign but have not ratified; this state applies to accede later.
 SIGNATORIES_ONLY = {"ad", "li", "mc", "sm", "va"}
@@ -78,11 +82,11 @@ def _eligible(charter: Charter) -> tuple[list[str], list[dict[str, Any]]]:
 
 
 def load(*, password: str) -> dict[str, int]:
-    """Build the demo. Times run from about fourteen months ago to now."""
-    start = clock.now() - timedelta(days=420)
-    clock.travel(start)
+    """Build the demo. Times run from about fourteen months ago to now, in order."""
+    present = clock.now()
+    clock.travel(present - timedelta(days=420))
     try:
-        return _load(password)
+        return _load(password, present)
     finally:
         clock.reset()
 
@@ -91,7 +95,7 @@ def _step(minutes: float = 7) -> None:
     clock.advance(timedelta(minutes=minutes))
 
 
-def _load(password: str) -> dict[str, int]:
+def _load(password: str, present: datetime) -> dict[str, int]:
     start = clock.now()
     builtin_charters_load()
     charters = {c.code: c for c in Charter.objects.all()}
@@ -162,67 +166,71 @@ def _load(password: str) -> dict[str, int]:
                 status=Status.PARTY,
                 reason="participating State",
             )
-    # est-2009: signatures over a month, ratifications over the following months.
+    heads = {u.party_id: u for u in User.objects.filter(username__endswith="-head")}
+    timeline = demo_notifications.Timeline(random.Random(2009), heads, until=present)
+
+    def status(code: str, charter: Charter, value: str, reason: str) -> Callable[[], None]:
+        def event() -> None:
+            svc.participation_set(
+                agent=secretariat, party=parties[code], charter=charter, status=value, reason=reason
+            )
+
+        return event
+
+    # est-2009: signatures over a month, ratifications over the following months, and a
+    # later application with the consent of some parties so far.
     if "est-2009" in charters:
         est = charters["est-2009"]
         s, o = _eligible(est)
         members = [c for c in [*s, *(org["id"] for org in o)] if c != LATE_APPLICANT]
-        clock.travel(start + timedelta(days=30))
-        for code in members:
-            svc.participation_set(
-                agent=secretariat,
-                party=parties[code],
-                charter=est,
-                status=Status.SIGNATORY,
-                reason="signature",
-            )
-            _step(40)
-        clock.travel(start + timedelta(days=90))
-        for code in members:
-            if code in SIGNATORIES_ONLY:
-                continue
-            svc.participation_set(
-                agent=secretariat,
-                party=parties[code],
-                charter=est,
-                status=Status.PARTY,
-                reason="instrument of ratification deposited",
-            )
-            _step(180)
-        # A later application, with the consent of some parties so far.
+        for i, code in enumerate(members):
+            when = start + timedelta(days=30, minutes=40 * i)
+            timeline.at(when, status(code, est, Status.SIGNATORY, "signature"))
+            if code not in SIGNATORIES_ONLY:
+                when = start + timedelta(days=90, hours=3 * i)
+                timeline.at(
+                    when, status(code, est, Status.PARTY, "instrument of ratification deposited")
+                )
         if LATE_APPLICANT in parties:
-            clock.travel(start + timedelta(days=360))
             applicant_head = User.objects.get(username=f"{LATE_APPLICANT}-head")
-            participation = svc.accession_request(
-                agent=applicant_head, party=parties[LATE_APPLICANT], charter=est
-            )
-            consenting = Participation.objects.filter(charter=est, status=Status.PARTY).order_by(
-                "party__code"
-            )[:24]
-            for p in consenting:
-                _step(300)
-                head = User.objects.get(username=f"{p.party.code}-head")
-                svc.accession_consent(agent=head, party=p.party, applicant=participation)
+            accession_at = start + timedelta(days=360)
+
+            def apply() -> None:
+                svc.accession_request(
+                    agent=applicant_head, party=parties[LATE_APPLICANT], charter=est
+                )
+
+            timeline.at(accession_at, apply)
+            for i, code in enumerate(sorted(c for c in members if c not in SIGNATORIES_ONLY)[:24]):
+
+                def agree(code: str = code) -> None:
+                    applicant = Participation.objects.get(
+                        party=parties[LATE_APPLICANT], charter=est
+                    )
+                    head = User.objects.get(username=f"{code}-head")
+                    svc.accession_consent(agent=head, party=parties[code], applicant=applicant)
+
+                timeline.at(accession_at + timedelta(hours=5 * (i + 1)), agree)
     # eurasia-2024: the dialogue participants.
     if "eurasia-2024" in charters:
-        clock.travel(start + timedelta(days=200))
         s, o = _eligible(charters["eurasia-2024"])
-        for code in [*s, *(org["id"] for org in o)]:
-            svc.participation_set(
-                agent=secretariat,
-                party=parties[code],
-                charter=charters["eurasia-2024"],
-                status=Status.PARTY,
-                reason="joined the dialogue",
+        for i, code in enumerate([*s, *(org["id"] for org in o)]):
+            timeline.at(
+                start + timedelta(days=200, hours=i),
+                status(code, charters["eurasia-2024"], Status.PARTY, "joined the dialogue"),
             )
-            _step(60)
     if KEY_ROTATES in parties:
-        clock.travel(start + timedelta(days=400))
-        svc.key_rotate(
-            agent=User.objects.get(username=f"{KEY_ROTATES}-head"), party=parties[KEY_ROTATES]
-        )
+        rotator = User.objects.get(username=f"{KEY_ROTATES}-head")
+
+        def rotate() -> None:
+            svc.key_rotate(agent=rotator, party=parties[KEY_ROTATES])
+
+        timeline.at(start + timedelta(days=400), rotate)
+    demo_notifications.schedule(timeline, present)
+    timeline.run()
     return {
         "parties": Party.objects.count(),
         "users": User.objects.count(),
         "acts": Act.objects.count(),
+        "notifications": Notification.objects.count(),
     }

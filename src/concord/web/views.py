@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import activate
+from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.charters.selectors import charters_visible_to
+from concord.notifications.selectors import deadlines_for, notifications_visible_to
 from concord.parties import auth
 from concord.parties import services as party_services
 from concord.parties.models import Participation, User
@@ -110,6 +111,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "acts": acts_visible_to(user)[:10],
         "applicants": applicants_for(user),
         "charters": charters_visible_to(user),
+        "deadlines": deadlines_for(user.party, language=(get_language() or "en")[:2])[:8]
+        if user.party
+        else [],
+        "received": notifications_visible_to(user, box="received")[:5] if user.party else [],
     }
     return render(request, "web/dashboard.html", context)
 

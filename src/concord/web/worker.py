@@ -3,6 +3,7 @@ several workers at once (rows are locked and re-checked before acting)."""
 
 from __future__ import annotations
 
+from concord.notifications.reminders import reminders_due
 from concord.parties.services import withdrawals_due
 from concord.record.checkpoints import checkpoint_publish
 from concord.record.models import Checkpoint
@@ -12,6 +13,8 @@ def worker_pass() -> dict[str, int]:
     done: dict[str, int] = {}
     if n := withdrawals_due():
         done["withdrawals"] = n
+    if n := reminders_due():
+        done["reminders"] = n
     before = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()
     cp = checkpoint_publish()
     if cp is not None and cp.size != before:

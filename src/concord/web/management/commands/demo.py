@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from concord.charters.services import builtin_charters_load
 from concord.web import demo
 
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         password = demo.password()
         if demo.is_loaded():
             self.stdout.write("The demo is already prepared; keeping it (--reset rebuilds it).")
+            for version, created in builtin_charters_load():
+                if created:
+                    self.stdout.write(f"  loaded the new version {version.label}")
         else:
             self.stdout.write("Preparing the demo: charters, parties, delegations, history ...")
             summary = demo.load(password=password)
