@@ -107,6 +107,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, with writers of one process queued fairly (concord.db).
+    DATABASES["default"]["ENGINE"] = "concord.db.sqlite"
     # WAL lets readers go on while one writer appends; IMMEDIATE takes the write lock
     # at BEGIN so that concurrent appends queue instead of failing with "locked".
     DATABASES["default"]["OPTIONS"] = {

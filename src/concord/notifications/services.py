@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -72,17 +72,17 @@ def _validate(charter: Charter, form: str, data: dict[str, Any], language: str) 
     return definition
 
 
-def _recipients(charter: Charter, sender: Party, distribution: str) -> list[Party]:
-    """The parties a notification is for: every other party taking part in the
-    charter, or none but the depositary."""
+def _recipients(charter: Charter, sender: Party, distribution: str) -> list[tuple[int, str]]:
+    """The parties a notification is for, as (id, code): every other party taking part
+    in the charter, or none but the depositary."""
     if distribution == "depositary":
         return []
     live = [Status.PARTY, Status.SIGNATORY, Status.OBSERVER, Status.APPLICANT]
     return list(
-        Party.objects.filter(participations__charter=charter, participations__status__in=live)
-        .exclude(pk=sender.pk)
-        .order_by("code")
-        .distinct()
+        Participation.objects.filter(charter=charter, status__in=live)
+        .exclude(party_id=sender.pk)
+        .order_by("party__code")
+        .values_list("party_id", "party__code")
     )
 
 
@@ -149,6 +149,9 @@ def notification_submit(
     definition = _validate(charter, form, data, language or get_language() or "en")
     facts = facts_module.facts_of(form, data)
     assert charter.current is not None
+    distribution = definition.get("distribution", "all-parties")
+    # Read before the transaction: it holds the record's lock, so it should be short.
+    recipients = _recipients(charter, party, distribution)
     with transaction.atomic():
         first_submitted_at = None
         if supersedes is not None:
@@ -164,8 +167,6 @@ def notification_submit(
                 raise ServiceError(_("A correction keeps the form it corrects."), field="form")
             first_submitted_at = supersedes.first_submitted_at or supersedes.submitted_at
         now = clock.now()
-        distribution = definition.get("distribution", "all-parties")
-        recipients = _recipients(charter, party, distribution)
         content = {"charter": charter.code, "form": form, "data": data}
         if supersedes is not None and supersedes.act_id is not None:
             content["supersedes"] = supersedes.number
@@ -212,18 +213,19 @@ def notification_submit(
                 actor=None,
                 agent=None,
                 charter_version=charter.current,
-                content={"notification": notification.number, "to": [p.code for p in recipients]},
+                content={"notification": notification.number, "to": [c for _, c in recipients]},
                 refs=[act.seq],
             )
-            Receipt.objects.bulk_create(
-                Receipt(
-                    notification=notification,
-                    party=p,
-                    delivered_at=delivery.time,
-                    delivery_act=delivery,
+            # One statement for all receipts: a notification reaches dozens of parties,
+            # and this runs while the record is locked.
+            delivered = connection.ops.adapt_datetimefield_value(delivery.time)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {Receipt._meta.db_table}"  # noqa: S608
+                    " (notification_id, party_id, delivered_at, delivery_act_id)"
+                    " VALUES (%s, %s, %s, %s)",
+                    [(notification.pk, pid, delivered, delivery.seq) for pid, _ in recipients],
                 )
-                for p in recipients
-            )
     return notification
 
 

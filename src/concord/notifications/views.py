@@ -130,6 +130,14 @@ def _form_context(
         "title": text(definition.get("title"), _lang()),
         "summary": text(definition.get("summary"), _lang()),
         "deadline": text(definition.get("deadline", {}).get("summary"), _lang()),
+        "article": next(
+            (
+                a
+                for a in charter.document.get("articles", [])
+                if a["id"] == definition.get("article")
+            ),
+            {},
+        ),
         "nodes": schema_form.fields_for(definition["schema"], data, problems, _lang()),
         "problems": problems,
         "bulk": bulk.row_field(definition["schema"]) is not None,
