@@ -1,4 +1,5 @@
-"""SQLite, with writers queued fairly inside the process.
+"""SQLite, with writers queued fairly inside the process. (The private hooks below are
+Django's own; django-stubs does not declare them.)
 
 Every Concord transaction begins IMMEDIATE, so SQLite lets one writer in at a time and
 makes the others retry on its busy timer, which sleeps ever longer and lets late
@@ -34,7 +35,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise OperationalError("database is locked (waited for another writer)")
         self._writer = lock
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             self._release_writer()
             raise
@@ -46,18 +47,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _commit(self) -> Any:
         try:
-            return super()._commit()
+            return super()._commit()  # type: ignore[misc]
         finally:
             self._release_writer()
 
     def _rollback(self) -> Any:
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]
         finally:
             self._release_writer()
 
     def _close(self) -> Any:
         try:
-            return super()._close()
+            return super()._close()  # type: ignore[misc]
         finally:
             self._release_writer()
