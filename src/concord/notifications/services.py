@@ -19,7 +19,7 @@ from concord.notifications.models import Notification, Receipt, State
 from concord.parties.models import Participation, Party, Role, Status, User
 from concord.parties.services import NotPermitted, ServiceError, charter_roles
 from concord.record.models import ActType
-from concord.record.services import act_append
+from concord.record.services import Draft, act_append, acts_append
 
 MAX_DATA_BYTES = 1024 * 1024
 
@@ -170,16 +170,36 @@ def notification_submit(
         content = {"charter": charter.code, "form": form, "data": data}
         if supersedes is not None and supersedes.act_id is not None:
             content["supersedes"] = supersedes.number
-        act = act_append(
-            type=ActType.NOTIFICATION_SUBMITTED,
-            actor=party,
-            agent=agent,
-            charter_version=charter.current,
-            content=content,
-            refs=[supersedes.act_id] if supersedes is not None and supersedes.act_id else [],
-            # Notifications to the depositary alone stay out of other parties' sight.
-            recipients=None if distribution != "depositary" else [],
-        )
+        code = charter.code.upper()
+        drafts = [
+            Draft(
+                type=ActType.NOTIFICATION_SUBMITTED,
+                actor=party,
+                agent=agent,
+                charter_version=charter.current,
+                content=content,
+                refs=[supersedes.act_id] if supersedes is not None and supersedes.act_id else [],
+                # Notifications to the depositary alone stay out of other parties' sight.
+                recipients=None if distribution != "depositary" else [],
+            )
+        ]
+        if recipients:
+            drafts.append(
+                Draft(
+                    type=ActType.NOTIFICATION_DELIVERED,
+                    actor=None,
+                    agent=None,
+                    charter_version=charter.current,
+                    content=lambda first: {
+                        "notification": f"{code}-{first}",
+                        "to": [c for _, c in recipients],
+                    },
+                    refs=lambda first: [first],
+                )
+            )
+        # Submission and delivery under one acquisition of the record's lock.
+        acts = acts_append(drafts)
+        act = acts[0]
         start, end = _activity_dates(facts)
         fields = {
             "charter_version": charter.current,
@@ -208,14 +228,7 @@ def notification_submit(
             supersedes.state = State.SUPERSEDED
             supersedes.save(update_fields=["state"])
         if recipients:
-            delivery = act_append(
-                type=ActType.NOTIFICATION_DELIVERED,
-                actor=None,
-                agent=None,
-                charter_version=charter.current,
-                content={"notification": notification.number, "to": [c for _, c in recipients]},
-                refs=[act.seq],
-            )
+            delivery = acts[1]
             # One statement for all receipts: a notification reaches dozens of parties,
             # and this runs while the record is locked.
             delivered = connection.ops.adapt_datetimefield_value(delivery.time)

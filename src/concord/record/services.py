@@ -4,7 +4,8 @@ the same database transaction as the change itself."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import django.dispatch
@@ -97,19 +98,20 @@ def key_content(key: SigningKey) -> dict[str, Any]:
     }
 
 
-def _next_seq() -> int:
-    """Take the next sequence number. The UPDATE locks the head row until the
-    transaction ends, so appends are serialised and a rollback returns the number:
-    the log never has gaps or duplicates."""
+def _next_seq(count: int = 1) -> int:
+    """Take the next ``count`` sequence numbers; returns the first. The UPDATE locks the
+    head row until the transaction ends, so appends are serialised and a rollback
+    returns the numbers: the log never has gaps or duplicates."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {HEAD_TABLE} SET size = size + 1 WHERE id = 1 RETURNING size"  # noqa: S608
+            f"UPDATE {HEAD_TABLE} SET size = size + %s WHERE id = 1 RETURNING size",  # noqa: S608
+            [count],
         )
         row = cursor.fetchone()
     if row is None:
         RecordHead.objects.create(id=1, size=0)
-        return _next_seq()
-    return int(row[0]) - 1
+        return _next_seq(count)
+    return int(row[0]) - count
 
 
 def _depositary_has_keys() -> bool:
@@ -118,9 +120,25 @@ def _depositary_has_keys() -> bool:
     return SigningKey.objects.filter(party=None).exists()
 
 
-def _release_seq(seq: int) -> None:
-    """Give back the number just taken (still under the lock of this transaction)."""
-    RecordHead.objects.filter(id=1, size=seq + 1).update(size=seq)
+def _release_seq(seq: int, count: int = 1) -> None:
+    """Give back the numbers just taken (still under the lock of this transaction)."""
+    RecordHead.objects.filter(id=1, size=seq + count).update(size=seq)
+
+
+@dataclass
+class Draft:
+    """One act to append with ``acts_append``. ``content`` and ``refs`` may be functions
+    of the first sequence number of the batch, for acts that refer to an earlier act of
+    the same batch."""
+
+    type: str
+    actor: Party | None
+    agent: User | None
+    content: dict[str, Any] | Callable[[int], dict[str, Any]]
+    charter_version: CharterVersion | None = None
+    refs: Iterable[int] | Callable[[int], Iterable[int]] = ()
+    recipients: Iterable[Party] | None = None
+    key: SigningKey | None = None
 
 
 def act_append(
@@ -140,66 +158,98 @@ def act_append(
     otherwise only those parties (and the actor) may see its content, and the entry
     carries a salted commitment instead of a plain digest.
     """
+    draft = Draft(type, actor, agent, content, charter_version, refs, recipients, key)
+    return acts_append([draft])[0]
+
+
+def acts_append(drafts: Sequence[Draft]) -> list[Act]:
+    """Append several acts in order, taking the record's lock once and writing them in
+    one statement: what a bulk change costs is then mostly signing."""
     if not connection.in_atomic_block:
         raise RecordError(ERR_NOT_IN_TRANSACTION)
-    seq = _next_seq()
+    if not drafts:
+        return []
+    count = len(drafts)
+    first = _next_seq(count)
     at = clock.now()
-    if key is not None:
-        signing_key = key
-    else:
+    owners: dict[int | None, SigningKey] = {}
+    bootstrap = False
+    for d in drafts:
+        owner = d.actor.pk if d.actor is not None else None
+        if d.key is not None or owner in owners:
+            continue
         try:
-            signing_key = signing_key_for(actor, at=at)
+            owners[owner] = signing_key_for(d.actor, at=at)
         except RecordError:
-            if actor is not None or _depositary_has_keys():
+            if d.actor is not None or _depositary_has_keys():
                 raise
-            # A new record: the depositary's key comes first, as act 0.
-            _release_seq(seq)
-            signing_key = _depositary_key_create(at)
-            seq = _next_seq()
-            at = clock.now()
-    restricted = recipients is not None
-    salt = os.urandom(16) if restricted else None
-    digest = (
-        entry_format.content_commitment(content, salt)
-        if salt is not None
-        else entry_format.content_digest(content)
-    )
-    ref_list = sorted(set(refs))
-    body = entry_format.signed_body(
-        seq=seq,
-        type=str(type),
-        charter=charter_version.label if charter_version else None,
-        actor=actor.code if actor else "depositary",
-        agent=agent.username if agent else "",
-        time=entry_format.format_time(at),
-        refs=ref_list,
-        digest=digest,
-        restricted=restricted,
-    )
-    signature = keys.sign(signing_key.private_key_encrypted, entry_format.canonical(body))
-    raw = entry_format.entry_bytes(body, signing_key.key_id, signature)
-    if len(raw) > MAX_ENTRY_BYTES:
-        raise RecordError(ERR_ENTRY_TOO_LARGE)
-    act = Act.objects.create(
-        seq=seq,
-        type=str(type),
-        charter_version=charter_version,
-        actor=actor,
-        agent=agent,
-        agent_name=agent.username if agent else "",
-        time=at,
-        refs=ref_list,
-        content=content,
-        digest=digest,
-        salt=salt,
-        restricted=restricted,
-        key=signing_key,
-        signature=signature,
-        entry=raw,
-        leaf_hash=entry_format.leaf_hash(raw),
-    )
-    if recipients is not None:
-        act.recipients.set({*recipients, *([actor] if actor else [])})
-    tiles_on_append(seq)
-    transaction.on_commit(lambda: act_committed.send(sender=Act, act=act))
-    return act
+            bootstrap = True
+    if bootstrap:
+        # A new record: the depositary's key comes first, as act 0.
+        _release_seq(first, count)
+        owners[None] = _depositary_key_create(at)
+        first = _next_seq(count)
+        at = clock.now()
+    acts: list[Act] = []
+    restricted_recipients: list[tuple[Act, set[Party]]] = []
+    for i, d in enumerate(drafts):
+        seq = first + i
+        signing_key = d.key or owners[d.actor.pk if d.actor is not None else None]
+        content = d.content(first) if callable(d.content) else d.content
+        refs = d.refs(first) if callable(d.refs) else d.refs
+        restricted = d.recipients is not None
+        salt = os.urandom(16) if restricted else None
+        digest = (
+            entry_format.content_commitment(content, salt)
+            if salt is not None
+            else entry_format.content_digest(content)
+        )
+        ref_list = sorted(set(refs))
+        body = entry_format.signed_body(
+            seq=seq,
+            type=str(d.type),
+            charter=d.charter_version.label if d.charter_version else None,
+            actor=d.actor.code if d.actor else "depositary",
+            agent=d.agent.username if d.agent else "",
+            time=entry_format.format_time(at),
+            refs=ref_list,
+            digest=digest,
+            restricted=restricted,
+        )
+        signature = keys.sign(signing_key.private_key_encrypted, entry_format.canonical(body))
+        raw = entry_format.entry_bytes(body, signing_key.key_id, signature)
+        if len(raw) > MAX_ENTRY_BYTES:
+            raise RecordError(ERR_ENTRY_TOO_LARGE)
+        act = Act(
+            seq=seq,
+            type=str(d.type),
+            charter_version=d.charter_version,
+            actor=d.actor,
+            agent=d.agent,
+            agent_name=d.agent.username if d.agent else "",
+            time=at,
+            refs=ref_list,
+            content=content,
+            digest=digest,
+            salt=salt,
+            restricted=restricted,
+            key=signing_key,
+            signature=signature,
+            entry=raw,
+            leaf_hash=entry_format.leaf_hash(raw),
+        )
+        acts.append(act)
+        if d.recipients is not None:
+            restricted_recipients.append((act, {*d.recipients, *([d.actor] if d.actor else [])}))
+    Act.objects.bulk_create(acts)
+    if restricted_recipients:
+        through = Act.recipients.through
+        through.objects.bulk_create(
+            through(act_id=act.seq, party_id=party.pk)
+            for act, parties in restricted_recipients
+            for party in parties
+        )
+    for act in acts:
+        tiles_on_append(act.seq)
+    transaction.on_commit(lambda: [act_committed.send(sender=Act, act=a) for a in acts])
+    return acts
