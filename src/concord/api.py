@@ -18,6 +18,7 @@ from concord.charters.api import router as charters_router
 from concord.notifications.api import router as notifications_router
 from concord.parties.api import router as parties_router
 from concord.parties.services import ServiceError, token_authenticate
+from concord.procedures.api import router as procedures_router
 from concord.record.api import router as record_router
 
 
@@ -111,3 +112,4 @@ api.add_router("/v1/", parties_router)
 api.add_router("/v1/", charters_router)
 api.add_router("/v1/", record_router)
 api.add_router("/v1/", notifications_router)
+api.add_router("/v1/", procedures_router)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "concord.parties",
     "concord.record",
     "concord.notifications",
+    "concord.procedures",
     "concord.web",
 ]
 

@@ -8,6 +8,7 @@ from concord.api import api
 from concord.charters import views as charter_views
 from concord.notifications import views as notification_views
 from concord.parties import views as party_views
+from concord.procedures import views as procedure_views
 from concord.record import tlog
 from concord.record import views as record_views
 from concord.web import views as web_views
@@ -84,6 +85,17 @@ notification_patterns = (
     "notifications",
 )
 
+procedure_patterns = (
+    [
+        path("", procedure_views.procedure_list, name="list"),
+        path("open", procedure_views.procedure_open, name="open"),
+        path("decisions", procedure_views.decision_list, name="decisions"),
+        path("<int:pk>", procedure_views.procedure_detail, name="detail"),
+        path("<int:pk>/acts", procedure_views.procedure_act, name="act"),
+    ],
+    "procedures",
+)
+
 urlpatterns = [
     path("", include(web_patterns)),
     path("parties/", include(party_patterns)),
@@ -95,5 +107,6 @@ urlpatterns = [
     ),
     path("record/", include(record_patterns)),
     path("notifications/", include(notification_patterns)),
+    path("procedures/", include(procedure_patterns)),
     path("api/", api.urls),
 ]

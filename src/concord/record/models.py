@@ -44,6 +44,14 @@ class ActType(models.TextChoices):
     """Depositary: the notification reached the inboxes of the parties it is for."""
     NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged", _("Receipt acknowledged")
     """A receiving party: a named member acknowledged receipt."""
+    PROCEDURE_OPENED = "procedure.opened", _("Procedure opened")
+    """A party: opens a mechanism of the charter (request, consultations, conference)."""
+    PROCEDURE_STEP = "procedure.step", _("Procedure step")
+    """A party (or the depositary): a reply, statement, proposal, objection, support."""
+    PROCEDURE_DEADLINE = "procedure.deadline", _("Deadline passed")
+    """Depositary: a deadline of a procedure fell due and was acted on."""
+    DECISION_ADOPTED = "decision.adopted", _("Decision adopted")
+    """Depositary: a draft decision was adopted under the charter's decision rule."""
 
 
 class RecordHead(models.Model):

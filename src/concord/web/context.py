@@ -14,6 +14,7 @@ NAVIGATION = [
     ("charters:list", _("Charters")),
     ("notifications:inbox", _("Notifications")),
     ("notifications:compliance", _("Compliance")),
+    ("procedures:list", _("Procedures")),
     ("record:overview", _("Record")),
 ]
 

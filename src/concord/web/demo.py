@@ -22,7 +22,7 @@ from concord.notifications.models import Notification
 from concord.parties import services as svc
 from concord.parties.models import Participation, Party, PartyKind, Role, Status, User
 from concord.record.models import Act
-from concord.web import demo_notifications
+from concord.web import demo_notifications, demo_procedures
 
 # Charter est-2009: these sign but have not ratified; this state applies to accede later.
 SIGNATORIES_ONLY = {"ad", "li", "mc", "sm", "va"}
@@ -227,6 +227,7 @@ def _load(password: str, present: datetime) -> dict[str, int]:
 
         timeline.at(start + timedelta(days=400), rotate)
     demo_notifications.schedule(timeline, present)
+    demo_procedures.schedule(timeline, present, random.Random(1991))
     timeline.run()
     return {
         "parties": Party.objects.count(),

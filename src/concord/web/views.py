@@ -21,6 +21,9 @@ from concord.parties import auth
 from concord.parties import services as party_services
 from concord.parties.models import Participation, User
 from concord.parties.selectors import applicants_for, members_visible_to, tokens_of
+from concord.procedures.selectors import next_deadline as procedure_next_deadline
+from concord.procedures.selectors import procedures_visible_to
+from concord.procedures.selectors import state_of as procedure_state
 from concord.record.selectors import acts_visible_to
 from concord.web.forms import CodeForm, LanguageForm, PasswordChangeForm, SignInForm, TokenForm
 
@@ -115,6 +118,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if user.party
         else [],
         "received": notifications_visible_to(user, box="received")[:5] if user.party else [],
+        "procedures": [
+            {"p": p, "state": procedure_state(p), "next": procedure_next_deadline(p)}
+            for p in procedures_visible_to(user, open_only=True)[:8]
+        ],
     }
     return render(request, "web/dashboard.html", context)
 

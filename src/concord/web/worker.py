@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concord.notifications.reminders import reminders_due
 from concord.parties.services import withdrawals_due
+from concord.procedures.services import deadlines_due
 from concord.record.checkpoints import checkpoint_publish
 from concord.record.models import Checkpoint
 
@@ -13,6 +14,8 @@ def worker_pass() -> dict[str, int]:
     done: dict[str, int] = {}
     if n := withdrawals_due():
         done["withdrawals"] = n
+    if n := deadlines_due():
+        done["deadlines"] = n
     if n := reminders_due():
         done["reminders"] = n
     before = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()

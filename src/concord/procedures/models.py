@@ -1,0 +1,146 @@
+"""Procedures: the charter's mechanisms for raising and settling concerns — requests
+for explanation, consultations, conferences and meetings, reviews, disputes — each a
+timeline of acts on the charter's clock."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    AWAITING_REPLY = "awaiting-reply", _("Awaiting reply")
+    OVERDUE = "overdue", _("Overdue")
+    REPLIED = "replied", _("Replied")
+    MEETING_REQUESTED = "meeting-requested", _("Meeting requested")
+    OPEN = "open", _("Open")
+    GATHERING_SUPPORT = "gathering-support", _("Gathering support")
+    CONVENED = "convened", _("Convened")
+    CLOSED = "closed", _("Closed")
+
+
+class Procedure(models.Model):
+    """One use of a charter mechanism. ``state`` is what the acts have made it; the
+    state shown also counts deadlines that have passed (``selectors.state_of``)."""
+
+    charter_version = models.ForeignKey(
+        "charters.CharterVersion", on_delete=models.PROTECT, related_name="procedures"
+    )
+    mechanism = models.CharField(max_length=60)
+    kind = models.CharField(max_length=40)
+    initiator = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    respondent = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=300)
+    state = models.CharField(max_length=30, choices=State.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    act = models.OneToOneField("record.Act", on_delete=models.PROTECT, related_name="procedure")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Meetings open to every party (conferences, emergency meetings) are seen by all.
+    open_to_all = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.mechanism} #{self.pk}"
+
+
+class Role(models.TextChoices):
+    INITIATOR = "initiator", _("Initiator")
+    RESPONDENT = "respondent", _("Respondent")
+    INVITED = "invited", _("Invited")
+    JOINED = "joined", _("Joined")
+    PRESENT = "present", _("Present")
+    SUPPORTER = "supporter", _("Supporter")
+    CHAIR = "chair", _("Chair")
+    RAPPORTEUR = "rapporteur", _("Rapporteur")
+
+
+class Participant(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="participants")
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    since = models.DateTimeField()
+
+    class Meta:
+        ordering = ["since", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "party", "role"], name="participant_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_id} as {self.role} in {self.procedure_id}"
+
+
+class Step(models.Model):
+    """One act in a procedure's timeline: a reply, a statement, a proposal, an
+    objection, a decision, a deadline that passed."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    act = models.OneToOneField("record.Act", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30)
+    party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    # The proposal an amendment, objection or interpretative statement is about.
+    proposal = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.procedure_id}"
+
+
+class Deadline(models.Model):
+    """A due time from the charter. The worker carries out ``action`` once when it
+    falls due (rows locked, ``done_at`` set in the same transaction); pages compute the
+    same state on read, so nothing is wrong while the worker is down."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="deadlines")
+    name = models.CharField(max_length=40)
+    due_at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=30)
+    proposal = models.ForeignKey(
+        Step, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    cancelled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "name"], name="deadline_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.procedure_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Decision(models.Model):
+    """An adopted decision: numbered per charter, its text published to all parties."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="decisions")
+    charter = models.ForeignKey("charters.Charter", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    rule = models.CharField(max_length=40)
+    proposal = models.OneToOneField(Step, on_delete=models.PROTECT, related_name="decision")
+    act = models.OneToOneField("record.Act", on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-adopted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["charter", "number"], name="decision_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Decision {self.number}"

@@ -1,0 +1,210 @@
+"""Pages for procedures: the list with next deadlines, opening one, a procedure's
+timeline with the steps a party may take, and the adopted decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from concord.charters.loader import text
+from concord.charters.selectors import charters_visible_to
+from concord.parties.models import Party, User
+from concord.parties.selectors import parties_visible_to
+from concord.parties.services import NotPermitted, ServiceError
+from concord.procedures import selectors, services
+from concord.procedures.models import Step
+
+STEP_KINDS = [
+    ("reply", gettext_lazy("Reply")),
+    ("request-meeting", gettext_lazy("Request a meeting")),
+    ("join", gettext_lazy("Ask to join")),
+    ("attend", gettext_lazy("Record attendance")),
+    ("statement", gettext_lazy("Statement")),
+    ("proposal", gettext_lazy("Draft decision")),
+    ("amendment", gettext_lazy("Amendment")),
+    ("objection", gettext_lazy("Objection")),
+    ("break-silence", gettext_lazy("Break silence")),
+    ("support", gettext_lazy("Support the request")),
+    ("call-decision", gettext_lazy("Call for a decision")),
+    ("accept", gettext_lazy("Accept")),
+    ("reject", gettext_lazy("Reject")),
+    ("outcome", gettext_lazy("Record the outcome")),
+    ("close", gettext_lazy("Close")),
+]
+
+
+def _viewer(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _lang() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+@login_required
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    show_all = request.GET.get("all") == "1"
+    items = selectors.procedures_visible_to(viewer, open_only=not show_all)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    rows = [
+        {"p": p, "state": selectors.state_of(p), "next": selectors.next_deadline(p)}
+        for p in page.object_list
+    ]
+    return render(
+        request,
+        "procedures/list.html",
+        {"page": page, "rows": rows, "show_all": show_all, **_open_context(viewer)},
+    )
+
+
+def _open_context(viewer: User, **extra: Any) -> dict[str, Any]:
+    mechanisms = [
+        (c, m["id"], text(m.get("title"), _lang()), m["kind"])
+        for c in charters_visible_to(viewer)
+        for m in c.document.get("mechanisms", [])
+        if m["kind"] in services.OPENABLE
+    ]
+    return {
+        "mechanisms": mechanisms,
+        "all_parties": parties_visible_to(viewer).exclude(pk=viewer.party_id or 0),
+        "can_open": viewer.party_id is not None,
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def procedure_open(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    choice = request.POST.get("mechanism", "")
+    charter_code, _sep, mechanism = choice.partition(":")
+    charter = next((c for c in charters_visible_to(viewer) if c.code == charter_code), None)
+    error: tuple[str, str] | None = None
+    if charter is None:
+        error = ("mechanism", _("Choose a mechanism."))
+    codes = request.POST.getlist("invited")[:100]
+    invited = list(Party.objects.filter(code__in=codes))
+    respondent = Party.objects.filter(code=request.POST.get("respondent", "")).first()
+    parent_id = request.POST.get("parent", "")
+    parent = selectors.procedure_get(viewer, int(parent_id)) if parent_id.isdigit() else None
+    if error is None and charter is not None:
+        try:
+            procedure = services.procedure_open(
+                agent=viewer,
+                charter=charter,
+                mechanism=mechanism,
+                subject=request.POST.get("subject", ""),
+                text=request.POST.get("text", ""),
+                respondent=respondent,
+                invited=invited,
+                parent=parent,
+            )
+        except NotPermitted:
+            raise PermissionDenied from None
+        except ServiceError as exc:
+            error = (exc.field, exc.message)
+        else:
+            messages.success(request, _("The procedure was opened."))
+            return redirect("procedures:detail", pk=procedure.pk)
+    page = Paginator(selectors.procedures_visible_to(viewer, open_only=True), 50).get_page(1)
+    return render(
+        request,
+        "procedures/list.html",
+        {
+            "page": page,
+            "rows": [
+                {"p": p, "state": selectors.state_of(p), "next": selectors.next_deadline(p)}
+                for p in page.object_list
+            ],
+            **_open_context(viewer, error=error, posted=request.POST),
+        },
+        status=400,
+    )
+
+
+@login_required
+def procedure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    procedure = selectors.procedure_get(viewer, pk)
+    return render(request, "procedures/detail.html", _detail_context(viewer, procedure))
+
+
+def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any]:
+    charter = procedure.charter_version.charter
+    definition = services.mechanism_of(charter, procedure.mechanism)
+    present, needed, of = services.quorum_of(procedure)
+    proposals = [
+        {
+            "step": s,
+            "responses": list(s.responses.select_related("party").order_by("at")),
+            "decision": getattr(s, "decision", None),
+            "silence": procedure.deadlines.filter(proposal=s, action="adopt-if-silent").first(),
+        }
+        for s in selectors.proposals_of(procedure)
+    ]
+    return {
+        "p": procedure,
+        "state": selectors.state_of(procedure),
+        "title": text(definition.get("title"), _lang()),
+        "rule": definition.get("decision_rule", ""),
+        "timeline": selectors.timeline(procedure),
+        "deadlines": procedure.deadlines.all(),
+        "participants": procedure.participants.select_related("party"),
+        "proposals": proposals,
+        "quorum": {"present": present, "needed": needed, "of": of},
+        "kinds": STEP_KINDS,
+        "can_act": viewer.party_id is not None and procedure.state != "closed",
+        "children": procedure.children.all(),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    procedure = selectors.procedure_get(viewer, pk)
+    proposal: Step | None = None
+    raw = request.POST.get("proposal", "")
+    if raw.isdigit():
+        proposal = procedure.steps.filter(pk=int(raw)).first()
+        if proposal is None:
+            raise Http404
+    try:
+        services.procedure_step(
+            agent=viewer,
+            procedure=procedure,
+            kind=request.POST.get("kind", ""),
+            text=request.POST.get("text", ""),
+            proposal=proposal,
+            interpretative=request.POST.get("interpretative") == "on",
+        )
+    except NotPermitted:
+        raise PermissionDenied from None
+    except ServiceError as exc:
+        return render(
+            request,
+            "procedures/detail.html",
+            _detail_context(viewer, procedure, error=(exc.field, exc.message)),
+            status=400,
+        )
+    messages.success(request, _("Recorded."))
+    return redirect("procedures:detail", pk=pk)
+
+
+@login_required
+def decision_list(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    page = Paginator(selectors.decisions_visible_to(viewer), 50).get_page(request.GET.get("page"))
+    return render(request, "procedures/decisions.html", {"page": page})
