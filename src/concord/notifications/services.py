@@ -18,6 +18,7 @@ from concord.notifications import schema_form
 from concord.notifications.models import Notification, Receipt, State
 from concord.parties.models import Participation, Party, Role, Status, User
 from concord.parties.services import NotPermitted, ServiceError, charter_roles
+from concord.procedures.services import review_open_for
 from concord.record.models import ActType
 from concord.record.services import Draft, act_append, acts_append
 
@@ -227,6 +228,8 @@ def notification_submit(
         if supersedes is not None:
             supersedes.state = State.SUPERSEDED
             supersedes.save(update_fields=["state"])
+        else:
+            review_open_for(notification)
         if recipients:
             delivery = acts[1]
             # One statement for all receipts: a notification reaches dozens of parties,

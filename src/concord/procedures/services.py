@@ -504,6 +504,8 @@ def _objection(
     procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
 ) -> Step:
     if procedure.kind == "indivisible-security-review":
+        if party.pk == procedure.initiator_id:
+            raise ServiceError(_("A party does not object to its own measure."), field="kind")
         step = _step(procedure, "objection", party=party, agent=agent, text=text)
         # Each objection opens consultations with the notifying party (Arts. 1-2, 5).
         _child_consultations(procedure, party, agent, text)
@@ -844,3 +846,52 @@ def deadlines_due() -> int:
             _apply_due(procedure)
             done += before
     return done
+
+
+def review_open_for(notification: Any) -> Procedure | None:
+    """When a party notifies a measure under the article of the charter's
+    indivisible-security review, the review opens by itself: every party may object
+    within the charter's window, and each objection opens consultations with the
+    notifying party. Runs in the transaction of the submission."""
+    charter = notification.charter_version.charter
+    form = next(
+        (f for f in charter.document.get("forms", []) if f["id"] == notification.form), None
+    )
+    mechanism = next(
+        (
+            m
+            for m in charter.document.get("mechanisms", [])
+            if m["kind"] == "indivisible-security-review"
+            and form is not None
+            and m.get("article") == form.get("article")
+        ),
+        None,
+    )
+    if mechanism is None or notification.act is None:
+        return None
+    act = act_append(
+        type=ActType.PROCEDURE_OPENED,
+        actor=None,
+        agent=None,
+        charter_version=notification.charter_version,
+        content={
+            "mechanism": mechanism["id"],
+            "subject": notification.number,
+            "notification": notification.number,
+        },
+        refs=[notification.act_id],
+    )
+    procedure = Procedure.objects.create(
+        charter_version=notification.charter_version,
+        mechanism=mechanism["id"],
+        kind=mechanism["kind"],
+        initiator=notification.party,
+        subject=_("Review of %(number)s") % {"number": notification.number},
+        state=State.OPEN,
+        act=act,
+        opened_at=act.time,
+        open_to_all=True,
+    )
+    _join(procedure, notification.party, PRole.INITIATOR)
+    _deadline(procedure, "object", _period(mechanism, "object", act.time), "close")
+    return procedure
