@@ -54,15 +54,15 @@ def test_explanation_overdue_meeting_and_decision_by_silence(page, charters, fr,
     page.get_by_role("button", name="Open").click()
     page.wait_for_url("**/procedures/*")
     rfe_url = page.url
-    assert page.locator("#state").inner_text() == "awaiting-reply"
+    assert page.locator("#state").get_attribute("data-state") == "awaiting-reply"
     assert "reply:" in page.locator("#deadlines").inner_text()
 
     clock.advance(timedelta(hours=49))  # no reply within 48 hours
     page.reload()
-    assert page.locator("#state").inner_text() == "overdue"  # shown before the worker runs
+    assert page.locator("#state").get_attribute("data-state") == "overdue"  # shown before the worker runs
     worker_pass()
     take_step(page, "request-meeting", "A bilateral meeting within 48 hours, please.")
-    assert page.locator("#state").inner_text() == "meeting-requested"
+    assert page.locator("#state").get_attribute("data-state") == "meeting-requested"
     rfe_id = rfe_url.rstrip("/").rsplit("/", 1)[1]
 
     page.get_by_role("link", name="Procedures").click()
@@ -73,7 +73,7 @@ def test_explanation_overdue_meeting_and_decision_by_silence(page, charters, fr,
     page.get_by_role("button", name="Open").click()
     page.wait_for_url("**/procedures/*")
     meeting_id = page.url.rstrip("/").rsplit("/", 1)[1]
-    assert page.locator("#state").inner_text() == "convened"
+    assert page.locator("#state").get_attribute("data-state") == "convened"
 
     page.get_by_role("link", name="Procedures").click()
     page.locator("details summary").click()

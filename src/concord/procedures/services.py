@@ -176,6 +176,24 @@ def _step(
     )
 
 
+def _depositary_step(
+    procedure: Procedure, kind: str, content: dict[str, Any], refs: Iterable[int] = ()
+) -> Step:
+    """An act of the depositary in the procedure's timeline (convened, a deadline that
+    passed, a draft not adopted)."""
+    act = _append(
+        procedure,
+        type=ActType.PROCEDURE_DEADLINE if kind == "deadline" else ActType.PROCEDURE_STEP,
+        actor=None,
+        agent=None,
+        content={"kind": kind, **content},
+        refs=refs,
+    )
+    return Step.objects.create(
+        procedure=procedure, act=act, kind=kind, party=None, text="", at=act.time
+    )
+
+
 def _deadline(
     procedure: Procedure, name: str, due: datetime | None, action: str, proposal: Step | None = None
 ) -> None:
@@ -592,13 +610,10 @@ def _support(
         _finish_deadline(procedure, "support")
         earliest = _period(definition, "reply", step.at)  # no earlier than 48 hours
         latest = _period(definition, "meeting", procedure.opened_at)  # no later than 3 days
-        _append(
+        _depositary_step(
             procedure,
-            type=ActType.PROCEDURE_STEP,
-            actor=None,
-            agent=None,
-            content={
-                "kind": "convened",
+            "convened",
+            {
                 "earliest": earliest.isoformat() if earliest else None,
                 "latest": latest.isoformat() if latest else None,
             },
@@ -665,13 +680,10 @@ def _call_decision(
     if adopted:
         _adopt(procedure, proposal, rule)
     else:
-        _append(
+        _depositary_step(
             procedure,
-            type=ActType.PROCEDURE_STEP,
-            actor=None,
-            agent=None,
-            content={
-                "kind": "not-adopted",
+            "not-adopted",
+            {
                 "proposal": proposal.pk,
                 "objections": sorted(
                     Party.objects.filter(pk__in=objectors).values_list("code", flat=True)
@@ -817,12 +829,10 @@ def _carry_out(procedure: Procedure, deadline: Deadline) -> None:
         procedure.save(update_fields=["state"])
     elif deadline.action in ("close", "close-unsupported") and procedure.state != State.CONVENED:
         _close(procedure)
-    _append(
+    _depositary_step(
         procedure,
-        type=ActType.PROCEDURE_DEADLINE,
-        actor=None,
-        agent=None,
-        content={"deadline": deadline.name, "due": at.isoformat(), "action": deadline.action},
+        "deadline",
+        {"deadline": deadline.name, "due": at.isoformat(), "action": deadline.action},
     )
     deadline.done_at = clock.now()
     deadline.save(update_fields=["done_at"])

@@ -21,7 +21,7 @@ from concord.parties.models import Party, User
 from concord.parties.selectors import parties_visible_to
 from concord.parties.services import NotPermitted, ServiceError
 from concord.procedures import selectors, services
-from concord.procedures.models import Step
+from concord.procedures.models import State, Step
 
 STEP_KINDS = [
     ("reply", gettext_lazy("Reply")),
@@ -57,15 +57,26 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     items = selectors.procedures_visible_to(viewer, open_only=not show_all)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    rows = [
-        {"p": p, "state": selectors.state_of(p), "next": selectors.next_deadline(p)}
-        for p in page.object_list
-    ]
+    rows = [_row(p) for p in page.object_list]
     return render(
         request,
         "procedures/list.html",
         {"page": page, "rows": rows, "show_all": show_all, **_open_context(viewer)},
     )
+
+
+def _state_label(state: str) -> str:
+    return str(State(state).label) if state in State.values else state
+
+
+def _row(p: Any) -> dict[str, Any]:
+    state = selectors.state_of(p)
+    return {
+        "p": p,
+        "state": state,
+        "state_label": _state_label(state),
+        "next": selectors.next_deadline(p),
+    }
 
 
 def _open_context(viewer: User, **extra: Any) -> dict[str, Any]:
@@ -123,10 +134,7 @@ def procedure_open(request: HttpRequest) -> HttpResponse:
         "procedures/list.html",
         {
             "page": page,
-            "rows": [
-                {"p": p, "state": selectors.state_of(p), "next": selectors.next_deadline(p)}
-                for p in page.object_list
-            ],
+            "rows": [_row(p) for p in page.object_list],
             **_open_context(viewer, error=error, posted=request.POST),
         },
         status=400,
@@ -156,9 +164,10 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
     return {
         "p": procedure,
         "state": selectors.state_of(procedure),
+        "state_label": _state_label(selectors.state_of(procedure)),
         "title": text(definition.get("title"), _lang()),
         "rule": definition.get("decision_rule", ""),
-        "timeline": selectors.timeline(procedure),
+        "timeline": [_labelled(s) for s in selectors.timeline(procedure)],
         "deadlines": procedure.deadlines.all(),
         "participants": procedure.participants.select_related("party"),
         "proposals": proposals,
@@ -168,6 +177,20 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
         "children": procedure.children.all(),
         **extra,
     }
+
+
+KIND_LABELS = {
+    **dict(STEP_KINDS),
+    "decision": gettext_lazy("Decision adopted"),
+    "convened": gettext_lazy("Convened"),
+    "not-adopted": gettext_lazy("Not adopted"),
+    "deadline": gettext_lazy("Deadline passed"),
+}
+
+
+def _labelled(step: Step) -> Step:
+    step.kind_label = KIND_LABELS.get(step.kind, step.kind)  # type: ignore[attr-defined]
+    return step
 
 
 @login_required
