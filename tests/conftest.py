@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from concord import clock
 from concord.charters.models import Charter
@@ -21,7 +22,10 @@ PASSWORD = "correct horse battery staple"
 def _fast_hashing_and_clock(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CONCORD_REQUIRE_TOTP = False
+    # A language a page activated must not leak into the next test's messages.
+    translation.activate("en")
     yield
+    translation.deactivate()
     clock.reset()
 
 
