@@ -59,7 +59,9 @@ def test_explanation_overdue_meeting_and_decision_by_silence(page, charters, fr,
 
     clock.advance(timedelta(hours=49))  # no reply within 48 hours
     page.reload()
-    assert page.locator("#state").get_attribute("data-state") == "overdue"  # shown before the worker runs
+    assert (
+        page.locator("#state").get_attribute("data-state") == "overdue"
+    )  # shown before the worker runs
     worker_pass()
     take_step(page, "request-meeting", "A bilateral meeting within 48 hours, please.")
     assert page.locator("#state").get_attribute("data-state") == "meeting-requested"
