@@ -84,8 +84,15 @@ def _period(mechanism: dict[str, Any], name: str, at: datetime) -> datetime | No
 
 
 def _parties_of(charter: Charter) -> list[Party]:
+    """The parties now, counting a withdrawal whose notice has run out even before the
+    worker records it (as ``Participation.effective_status`` does)."""
+    now = clock.now()
     return list(
         Party.objects.filter(participations__charter=charter, participations__status=Status.PARTY)
+        .exclude(
+            participations__charter=charter,
+            participations__withdrawal_effective_at__lte=now,
+        )
         .order_by("code")
         .distinct()
     )
@@ -250,9 +257,9 @@ def procedure_open(
     subject = _text(subject, "subject")[:300]
     text = _text(text, required=False)
     invited = [p for p in invited if p.pk != party.pk]
-    if kind in BILATERAL | {"dispute-settlement"}:
-        if respondent is None:
-            raise ServiceError(_("Name the party the request is addressed to."), field="respondent")
+    if kind in BILATERAL | {"dispute-settlement"} and respondent is None:
+        raise ServiceError(_("Name the party the request is addressed to."), field="respondent")
+    if respondent is not None:
         if respondent.pk == party.pk:
             raise ServiceError(
                 _("A party does not address a request to itself."), field="respondent"
@@ -260,6 +267,13 @@ def procedure_open(
         if not _is_party(respondent, charter):
             raise ServiceError(
                 _("The respondent is not a party to this charter."), field="respondent"
+            )
+    if parent is not None:
+        if parent.charter_version.charter_id != charter.pk:
+            raise ServiceError(_("The earlier procedure is under another charter."), field="parent")
+        if not parent.open_to_all and not parent.participants.filter(party=party).exists():
+            raise ServiceError(
+                _("Your party does not take part in the earlier procedure."), field="parent"
             )
     if kind == "consultations" and not invited and respondent is None:
         raise ServiceError(_("Invite at least one party you consider interested."), field="invited")
@@ -283,7 +297,8 @@ def procedure_open(
     with transaction.atomic():
         assert charter.current is not None
         at = clock.now()
-        open_to_all = kind in MEETINGS
+        # Meetings of all parties, and reviews to which every party may object.
+        open_to_all = kind in MEETINGS or kind == "indivisible-security-review"
         recipients_ids = {
             party.pk,
             *(p.pk for p in invited),
@@ -411,6 +426,8 @@ def _reply(
 ) -> Step:
     if procedure.kind not in BILATERAL | {"consultations"}:
         raise ServiceError(_("There is nothing to reply to in this procedure."), field="kind")
+    if procedure.kind == "consultations":
+        _require(procedure, party, PRole.INVITED, PRole.JOINED, PRole.RESPONDENT)
     if procedure.kind in BILATERAL:
         _require(procedure, party, PRole.RESPONDENT)
         if procedure.steps.filter(kind="reply").exists():
