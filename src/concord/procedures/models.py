@@ -5,6 +5,7 @@ timeline of acts on the charter's clock."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -115,6 +116,9 @@ class Deadline(models.Model):
     )
     done_at = models.DateTimeField(null=True, blank=True)
     cancelled = models.BooleanField(default=False)
+    # When the deadline was set (its period runs from here) and when it was reminded.
+    created_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at"]

@@ -214,6 +214,8 @@ def _deadline(
                 "proposal": proposal,
                 "done_at": None,
                 "cancelled": False,
+                "created_at": clock.now(),
+                "reminded_at": None,
             },
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concord.notifications.reminders import reminders_due
 from concord.parties.services import withdrawals_due
+from concord.procedures.reminders import procedure_reminders_due
 from concord.procedures.services import deadlines_due
 from concord.record.checkpoints import checkpoint_publish
 from concord.record.models import Checkpoint
@@ -16,6 +17,8 @@ def worker_pass() -> dict[str, int]:
         done["withdrawals"] = n
     if n := deadlines_due():
         done["deadlines"] = n
+    if n := procedure_reminders_due():
+        done["procedure reminders"] = n
     if n := reminders_due():
         done["reminders"] = n
     before = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()
