@@ -4,7 +4,6 @@ receipts. Submissions, deliveries and acknowledgements are acts in the record.""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
@@ -85,16 +84,6 @@ def _recipients(charter: Charter, sender: Party, distribution: str) -> list[tupl
         .order_by("party__code")
         .values_list("party_id", "party__code")
     )
-
-
-def _activity_dates(facts: dict[str, Any]) -> tuple[date | None, date | None]:
-    def parse(value: Any) -> date | None:
-        try:
-            return date.fromisoformat(str(value)[:10]) if value else None
-        except ValueError:
-            return None
-
-    return parse(facts.get("start")), parse(facts.get("end"))
 
 
 def draft_save(
@@ -201,7 +190,10 @@ def notification_submit(
         # Submission and delivery under one acquisition of the record's lock.
         acts = acts_append(drafts)
         act = acts[0]
-        start, end = _activity_dates(facts)
+        start, end = (
+            facts_module.parse_date(facts.get("start")),
+            facts_module.parse_date(facts.get("end")),
+        )
         fields = {
             "charter_version": charter.current,
             "form": form,

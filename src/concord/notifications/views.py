@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,25 +23,16 @@ from concord.charters.loader import text
 from concord.charters.models import Charter
 from concord.charters.selectors import charter_get, charters_visible_to
 from concord.notifications import bulk, compliance_queries, schema_form, selectors, services
+from concord.notifications.facts import parse_date
 from concord.parties.models import Party, User
 from concord.parties.selectors import parties_visible_to
 from concord.parties.services import NotPermitted, ServiceError, token_authenticate
+from concord.web.context import language
 
 
 def _viewer(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @login_required
@@ -55,8 +45,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "charter": request.GET.get("charter", "")[:40],
         "form": request.GET.get("form", "")[:60],
         "party": request.GET.get("party", "")[:20],
-        "since": _date(request.GET.get("since")),
-        "until": _date(request.GET.get("until")),
+        "since": parse_date(request.GET.get("since")),
+        "until": parse_date(request.GET.get("until")),
     }
     if box == "drafts":
         items = selectors.drafts_of(viewer)
@@ -74,7 +64,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "charters": charters_visible_to(viewer),
             "parties": parties_visible_to(viewer),
-            "deadlines": selectors.deadlines_for(viewer.party, language=_lang())
+            "deadlines": selectors.deadlines_for(viewer.party, language=language())
             if viewer.party
             else [],
         },
@@ -109,7 +99,7 @@ def _csv(items: Any) -> HttpResponse:
 def form_choice(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     charters = [
-        (c, selectors.forms_of(c, _lang()))
+        (c, selectors.forms_of(c, language()))
         for c in charters_visible_to(viewer)
         if c.document.get("forms")
     ]
@@ -127,9 +117,9 @@ def _form_context(
     return {
         "charter": charter,
         "form": definition,
-        "title": text(definition.get("title"), _lang()),
-        "summary": text(definition.get("summary"), _lang()),
-        "deadline": text(definition.get("deadline", {}).get("summary"), _lang()),
+        "title": text(definition.get("title"), language()),
+        "summary": text(definition.get("summary"), language()),
+        "deadline": text(definition.get("deadline", {}).get("summary"), language()),
         "article": next(
             (
                 a
@@ -138,7 +128,7 @@ def _form_context(
             ),
             {},
         ),
-        "nodes": schema_form.fields_for(definition["schema"], data, problems, _lang()),
+        "nodes": schema_form.fields_for(definition["schema"], data, problems, language()),
         "problems": problems,
         "bulk": bulk.row_field(definition["schema"]) is not None,
         **extra,
@@ -184,7 +174,7 @@ def submit(request: HttpRequest, charter_code: str, form: str) -> HttpResponse:
             )
         except bulk.BulkError as exc:
             problem = schema_form.Problem(path="bulk", label=_("Bulk file"), message=str(exc))
-            data = schema_form.parse_post(schema, post, _lang()).data
+            data = schema_form.parse_post(schema, post, language()).data
             return render(
                 request,
                 "notifications/submit.html",
@@ -202,7 +192,7 @@ def submit(request: HttpRequest, charter_code: str, form: str) -> HttpResponse:
         field = bulk.row_field(schema)
         post = {k: v for k, v in post.lists() if not k.startswith(f"{field}.")}
         post.update({k: [v] for k, v in rows.items()})
-    parsed = schema_form.parse_post(schema, post, _lang())
+    parsed = schema_form.parse_post(schema, post, language())
     data = parsed.data
     if parsed.action is not None or (upload is not None and "submit" not in request.POST):
         # Adding or removing a row, or loading a file: show the form again, unsent.
@@ -232,7 +222,7 @@ def submit(request: HttpRequest, charter_code: str, form: str) -> HttpResponse:
             data=data,
             draft=draft,
             supersedes=correcting,
-            language=_lang(),
+            language=language(),
         )
     except NotPermitted:
         raise PermissionDenied from None
@@ -278,9 +268,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "n": notification,
             "charter": charter,
-            "title": text(definition.get("title"), _lang()),
+            "title": text(definition.get("title"), language()),
             "nodes": schema_form.fields_for(
-                definition.get("schema", {}), notification.data, [], _lang()
+                definition.get("schema", {}), notification.data, [], language()
             )
             if definition
             else [],
@@ -336,7 +326,7 @@ def _activities(viewer: User, year: int | None = None) -> list[dict[str, Any]]:
     for n in items:
         rows = n.facts.get("activities", []) if n.form == "annual-calendar" else [n.facts]
         for a in rows:
-            start, end = _date(a.get("start")), _date(a.get("end"))
+            start, end = parse_date(a.get("start")), parse_date(a.get("end"))
             if start is None or (year and start.year != year):
                 continue
             out.append(
@@ -445,9 +435,9 @@ def bulk_template(request: HttpRequest, charter_code: str, form: str, fmt: str) 
     try:
         schema = services.form_definition(charter, form)["schema"]
         if fmt == "csv":
-            body, content_type = bulk.template_csv(schema, _lang()), "text/csv; charset=utf-8"
+            body, content_type = bulk.template_csv(schema, language()), "text/csv; charset=utf-8"
         else:
-            body = bulk.template_xlsx(schema, _lang())
+            body = bulk.template_xlsx(schema, language())
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     except (ServiceError, bulk.BulkError):
         raise Http404 from None

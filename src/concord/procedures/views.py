@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from concord.charters.loader import text
@@ -22,6 +22,7 @@ from concord.parties.selectors import parties_visible_to
 from concord.parties.services import NotPermitted, ServiceError
 from concord.procedures import selectors, services
 from concord.procedures.models import State, Step
+from concord.web.context import language
 
 STEP_KINDS = [
     ("reply", gettext_lazy("Reply")),
@@ -45,10 +46,6 @@ STEP_KINDS = [
 def _viewer(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
-
-
-def _lang() -> str:
-    return (get_language() or "en").split("-")[0]
 
 
 @login_required
@@ -81,7 +78,7 @@ def _row(p: Any) -> dict[str, Any]:
 
 def _open_context(viewer: User, **extra: Any) -> dict[str, Any]:
     mechanisms = [
-        (c, m["id"], text(m.get("title"), _lang()), m["kind"])
+        (c, m["id"], text(m.get("title"), language()), m["kind"])
         for c in charters_visible_to(viewer)
         for m in c.document.get("mechanisms", [])
         if m["kind"] in services.OPENABLE
@@ -165,7 +162,7 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
         "p": procedure,
         "state": selectors.state_of(procedure),
         "state_label": _state_label(selectors.state_of(procedure)),
-        "title": text(definition.get("title"), _lang()),
+        "title": text(definition.get("title"), language()),
         "rule": definition.get("decision_rule", ""),
         "timeline": [_labelled(s) for s in selectors.timeline(procedure)],
         "deadlines": procedure.deadlines.all(),

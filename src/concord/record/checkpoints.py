@@ -21,7 +21,8 @@ from django.db import IntegrityError, transaction
 
 from concord import clock
 from concord.parties import keys
-from concord.record.models import Checkpoint, RecordHead
+from concord.record.models import Checkpoint
+from concord.record.proofs import head_size
 from concord.record.tiles import root_at
 
 ED25519_ALG = b"\x01"
@@ -146,7 +147,7 @@ def checkpoint_publish(*, force: bool = False) -> Checkpoint | None:
     from concord.record.services import signing_key_for
 
     latest = Checkpoint.objects.order_by("-size").first()
-    size = RecordHead.objects.values_list("size", flat=True).first() or 0
+    size = head_size()
     if size == 0:
         return latest
     if latest is not None:

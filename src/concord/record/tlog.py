@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 from concord.charters.models import Charter
 from concord.parties.services import token_authenticate
 from concord.record import checkpoints
-from concord.record.models import TILE_WIDTH, Act, RecordHead, Tile
+from concord.record.models import TILE_WIDTH, Act, Tile
+from concord.record.proofs import head_size
 from concord.record.tiles import TileReader
 
 IMMUTABLE = "max-age=31536000, immutable"
@@ -79,10 +80,6 @@ def _width(value: str | None) -> int | None:
     return int(value)
 
 
-def _head_size() -> int:
-    return RecordHead.objects.values_list("size", flat=True).first() or 0
-
-
 @require_GET
 def checkpoint(request: HttpRequest) -> HttpResponse:
     if not may_read(request):
@@ -104,7 +101,7 @@ def tile(request: HttpRequest, level: str, index: str, width: str | None = None)
     # The tile must lie within the committed tree.
     first_leaf = (n * TILE_WIDTH) << (8 * lvl)
     leaves_needed = first_leaf + (w << (8 * lvl))
-    if leaves_needed > _head_size():
+    if leaves_needed > head_size():
         return _text("no such tile\n", 404)
     if w == TILE_WIDTH:
         stored = Tile.objects.filter(level=lvl, index=n).values_list("hashes", flat=True).first()
@@ -122,7 +119,7 @@ def entries(request: HttpRequest, index: str, width: str | None = None) -> HttpR
     if n is None or w is None:
         return _text("malformed entry bundle path\n", 400)
     start = n * TILE_WIDTH
-    if start + w > _head_size():
+    if start + w > head_size():
         return _text("no such entry bundle\n", 404)
     rows = (
         Act.objects.filter(seq__gte=start, seq__lt=start + w)

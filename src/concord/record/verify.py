@@ -276,10 +276,11 @@ def verify_local(
     *, progress: Callable[[int], None] | None = None, workers: int | None = None
 ) -> str:
     """Verify the database this process uses; raises VerificationFailed at the first fault."""
-    from concord.record.models import Checkpoint, RecordHead, Tile
+    from concord.record.models import Checkpoint, Tile
+    from concord.record.proofs import head_size
 
     cp = Checkpoint.objects.order_by("-size").first()
-    head = RecordHead.objects.values_list("size", flat=True).first() or 0
+    head = head_size()
     verdict = verify_items(
         local_items(upto=head),
         note=cp.note if cp else None,

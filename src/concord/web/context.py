@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 NAVIGATION = [
@@ -25,3 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "languages": settings.LANGUAGES,
         "demo": settings.CONCORD_DEMO,
     }
+
+
+def language() -> str:
+    """The active interface language, without a region (``ru``, not ``ru-ru``)."""
+    return (get_language() or "en").split("-")[0]
