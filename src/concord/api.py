@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from concord.charters.api import router as charters_router
+from concord.delivery.api import router as delivery_router
+from concord.exchange.api import router as exchange_router
+from concord.exchange.stix_api import router as exchange_stix_router
 from concord.notifications.api import router as notifications_router
 from concord.parties.api import router as parties_router
 from concord.parties.services import ServiceError, token_authenticate
@@ -83,7 +87,19 @@ def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
             for p in problems
         ]
         return _error(request, status, exc.message, errors)
+    entity_problems = getattr(exc, "entity_problems", None)
+    if entity_problems:  # entities: every field at fault
+        errors = [{"field": p.field, "message": p.message} for p in entity_problems]
+        return _error(request, status, exc.message, errors)
     return _error(request, status, exc.message, [{"field": exc.field, "message": exc.message}])
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return _error(
+        request, 413, f"The request is larger than {limit} MB.", [{"field": "", "message": str(exc)}]
+    )
 
 
 @api.exception_handler(Http404)
@@ -113,3 +129,6 @@ api.add_router("/v1/", charters_router)
 api.add_router("/v1/", record_router)
 api.add_router("/v1/", notifications_router)
 api.add_router("/v1/", procedures_router)
+api.add_router("/v1/", exchange_router)
+api.add_router("/v1/", exchange_stix_router)
+api.add_router("/v1/", delivery_router)

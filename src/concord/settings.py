@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "concord.record",
     "concord.notifications",
     "concord.procedures",
+    "concord.exchange",
+    "concord.delivery",
     "concord.web",
 ]
 
@@ -166,7 +168,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 # A form of a few hundred rows (the annual exchange) has thousands of fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
@@ -210,6 +212,64 @@ CONCORD_REMINDER_DAYS = int(os.environ.get("CONCORD_REMINDER_DAYS", "14"))
 
 # Heads of delegation and secretariat officers must use a second factor, except in a demo.
 CONCORD_REQUIRE_TOTP = _env_bool("CONCORD_REQUIRE_TOTP", not CONCORD_DEMO)
+
+# Exchange: attachment limits (bytes), and the score from which two names are a match
+# (see `concord exchange compare-names`; empty: the matcher's own default).
+CONCORD_EXCHANGE_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("CONCORD_EXCHANGE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+CONCORD_EXCHANGE_ATTACHMENTS_TOTAL_BYTES = int(
+    os.environ.get("CONCORD_EXCHANGE_ATTACHMENTS_TOTAL_BYTES", str(25 * 1024 * 1024))
+)
+CONCORD_NAME_MATCH_THRESHOLD = (
+    float(os.environ["CONCORD_NAME_MATCH_THRESHOLD"])
+    if os.environ.get("CONCORD_NAME_MATCH_THRESHOLD")
+    else None
+)
+
+# --- Delivery: e-mail and webhooks (docs/delivery.md) ---
+# The hub's address as members and receivers reach it: links in mails and webhook payloads.
+CONCORD_BASE_URL = os.environ.get("CONCORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# An SMTP server for mail (with CONCORD_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_HOST = os.environ.get("CONCORD_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CONCORD_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CONCORD_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CONCORD_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("CONCORD_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 10
+# Daily digests go out at this hour of each member's own time zone.
+CONCORD_MAIL_DIGEST_HOUR = int(os.environ.get("CONCORD_MAIL_DIGEST_HOUR", "7"))
+# More acts than this waiting for one member are sent as one mail, not one mail each.
+CONCORD_MAIL_IMMEDIATE_MAX = int(os.environ.get("CONCORD_MAIL_IMMEDIATE_MAX", "10"))
+# Receivers over plain http:// on this host (127.0.0.1, localhost): development and tests.
+CONCORD_WEBHOOK_ALLOW_HTTP = _env_bool("CONCORD_WEBHOOK_ALLOW_HTTP", False)
+# Receivers at private network addresses (10/8, 172.16/12, 192.168/16, fc00::/7).
+CONCORD_WEBHOOK_ALLOW_PRIVATE = _env_bool("CONCORD_WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds to connect and to wait for the answer of one delivery.
+CONCORD_WEBHOOK_TIMEOUT = float(os.environ.get("CONCORD_WEBHOOK_TIMEOUT", "5"))
+# Retries wait base · 2^(attempt-1) seconds, at most the maximum, with ±20 % jitter.
+CONCORD_WEBHOOK_RETRY_BASE = float(os.environ.get("CONCORD_WEBHOOK_RETRY_BASE", "30"))
+CONCORD_WEBHOOK_RETRY_MAX = float(os.environ.get("CONCORD_WEBHOOK_RETRY_MAX", "21600"))
+# A delivery is given up after this many attempts (it can still be replayed).
+CONCORD_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CONCORD_WEBHOOK_MAX_ATTEMPTS", "15"))
+# A webhook failing this many days without one success is disabled.
+CONCORD_WEBHOOK_DISABLE_AFTER_DAYS = float(
+    os.environ.get("CONCORD_WEBHOOK_DISABLE_AFTER_DAYS", "3")
+)
+# Receivers posted to at once by one worker pass.
+CONCORD_WEBHOOK_CONCURRENCY = int(os.environ.get("CONCORD_WEBHOOK_CONCURRENCY", "4"))
+
+# Live updates (server-sent events at /live/events). With REDIS_URL every web process
+# hears of acts committed in any other through pub/sub; without it, a process wakes its
+# own streams and learns of other processes' acts by polling the record.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CONCORD_LIVE_CHANNEL = os.environ.get("CONCORD_LIVE_CHANNEL", "concord:acts")
+# Seconds between reads of the record when nothing woke the streams (a lost wake-up).
+CONCORD_LIVE_POLL = float(os.environ.get("CONCORD_LIVE_POLL", "5"))
+CONCORD_LIVE_HEARTBEAT = float(os.environ.get("CONCORD_LIVE_HEARTBEAT", "15"))
+# A stream ends after this many seconds; the browser reconnects and signs in afresh.
+CONCORD_LIVE_MAX_AGE = float(os.environ.get("CONCORD_LIVE_MAX_AGE", "300"))
+CONCORD_LIVE_STREAMS_PER_USER = int(os.environ.get("CONCORD_LIVE_STREAMS_PER_USER", "6"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"

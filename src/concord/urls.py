@@ -6,6 +6,9 @@ from django.urls import include, path, re_path
 
 from concord.api import api
 from concord.charters import views as charter_views
+from concord.delivery import live_views
+from concord.delivery import views as webhook_views
+from concord.exchange import views as exchange_views
 from concord.notifications import views as notification_views
 from concord.parties import views as party_views
 from concord.procedures import views as procedure_views
@@ -96,6 +99,41 @@ procedure_patterns = (
     "procedures",
 )
 
+exchange_patterns = (
+    [
+        path("", exchange_views.inbox, name="inbox"),
+        path("new", exchange_views.compose, name="compose"),
+        path("entity-row", exchange_views.entity_row, name="entity_row"),
+        path("hits", exchange_views.hits_page, name="hits"),
+        path("requests", exchange_views.requests, name="requests"),
+        path("requests/new", exchange_views.hit_request, name="hit_request"),
+        path("requests/<int:pk>/decision", exchange_views.decide, name="decide"),
+        path("groups", exchange_views.groups, name="groups"),
+        path("<int:pk>", exchange_views.detail, name="detail"),
+        path("<int:pk>/reply", exchange_views.reply, name="reply"),
+        path("<int:pk>/pass-on", exchange_views.pass_on, name="pass_on"),
+        path("<int:pk>/opening.json", exchange_views.opening, name="opening"),
+        path(
+            "<int:pk>/attachments/<int:attachment_id>",
+            exchange_views.attachment,
+            name="attachment",
+        ),
+    ],
+    "exchange",
+)
+
+webhook_patterns = (
+    [
+        path("", webhook_views.webhook_list, name="list"),
+        path("<str:public_id>", webhook_views.webhook_detail, name="detail"),
+        path("<str:public_id>/test", webhook_views.webhook_test, name="test"),
+        path("<str:public_id>/replay", webhook_views.webhook_replay, name="replay"),
+        path("<str:public_id>/delete", webhook_views.webhook_delete, name="delete"),
+        path("<str:public_id>/enable", webhook_views.webhook_enable, name="enable"),
+    ],
+    "webhooks",
+)
+
 urlpatterns = [
     path("", include(web_patterns)),
     path("parties/", include(party_patterns)),
@@ -108,5 +146,8 @@ urlpatterns = [
     path("record/", include(record_patterns)),
     path("notifications/", include(notification_patterns)),
     path("procedures/", include(procedure_patterns)),
+    path("exchange/", include(exchange_patterns)),
+    path("live/events", live_views.live_events, name="live_events"),
+    path("webhooks/", include(webhook_patterns)),
     path("api/", api.urls),
 ]

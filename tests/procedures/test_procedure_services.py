@@ -848,7 +848,12 @@ def test_emergency_meeting_convened_at_the_twelfth_supporter(helsinki, fr, de, m
     clock.advance(timedelta(hours=2))
     worker_pass()
     assert refresh(meeting).state == State.CONVENED
+    # It opens 48 hours after it was convened (tests/procedures/test_emergency_window.py);
+    # every State is present, as the charter sets no quorum.
+    clock.advance(timedelta(hours=46, seconds=1))
     draft = step(user, "fr-delegate", meeting, "proposal", "Recommended measures.")
+    for username in ["de-head"] + [f"{code}-head" for code in MORE_STATES]:
+        step(user, username, meeting, "attend")
     step(user, "fr-head", meeting, "call-decision", proposal=draft)
     assert Decision.objects.get().rule == "consensus"
 
@@ -1063,17 +1068,25 @@ def test_dispute_settlement_between_two_parties(helsinki, fr, de, it, user):
     )
     assert dispute.state == State.OPEN
     assert not dispute.open_to_all
-    assert dispute.deadlines.get(name="respond").due_at == dispute.opened_at + timedelta(days=30)
+    # The 30 days run from the commission's report (tests/procedures/test_conciliation.py).
+    assert not dispute.deadlines.exists()
     with pytest.raises(NotPermitted):
         step(user, "it-head", dispute, "statement", "Our view.")
     with pytest.raises(NotPermitted):
         step(user, "it-head", dispute, "reject", "")
     with pytest.raises(NotPermitted):
         step(user, "de-delegate", dispute, "reject", "")  # signing is the head's
-    step(user, "de-head", dispute, "reject", "We reject the proposals.")
+    services.conciliation_report_submit(
+        agent=user("secretariat"), procedure=dispute, text="The commission proposes ..."
+    )
     step(user, "fr-head", dispute, "accept", "We accept them.")
-    assert [s.kind for s in dispute.steps.all()] == ["reject", "accept"]
-    step(user, "fr-delegate", dispute, "outcome", "No settlement.")
+    step(user, "de-head", dispute, "reject", "We reject the proposals.")
+    assert [s.kind for s in dispute.steps.all()] == [
+        "report",
+        "accept",
+        "reject",
+        "report-rejected",
+    ]
     assert refresh(dispute).state == State.CLOSED
 
 
@@ -1098,6 +1111,7 @@ def test_decisions_are_numbered_per_charter(helsinki, est, fr, de, user):
     council = services.procedure_open(
         agent=user("fr-head"), charter=helsinki, mechanism="conference", subject="A draft"
     )
+    step(user, "de-delegate", council, "attend")  # every State: helsinki sets no quorum
     for text in ("helsinki one.", "helsinki two."):
         d = step(user, "fr-delegate", council, "proposal", text)
         step(user, "fr-head", council, "call-decision", proposal=d)

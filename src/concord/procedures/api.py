@@ -41,10 +41,15 @@ class StepOut(Schema):
     at: datetime
     act: int
     proposal: int | None
+    assignee: str | None
 
     @staticmethod
     def resolve_party(obj: Step) -> str | None:
         return obj.party.code if obj.party else None
+
+    @staticmethod
+    def resolve_assignee(obj: Step) -> str | None:
+        return obj.assignee.code if obj.assignee else None
 
     @staticmethod
     def resolve_act(obj: Step) -> int:
@@ -110,6 +115,49 @@ class ProcedureOut(Schema):
         return selectors.next_deadline(obj)
 
 
+class WindowOut(Schema):
+    """When a meeting may open (``earliest``..``latest``, from its convening), when it
+    ``opens`` and ``closes``, and its ``status``: not-open, in-session or over."""
+
+    convened: datetime
+    earliest: datetime
+    latest: datetime | None
+    opens: datetime
+    closes: datetime | None
+    status: str
+
+
+class DraftOut(Schema):
+    """A draft decision and where it stands: ``status`` open, adopted or not-adopted;
+    under silence also running, broken (``broken_by``) or adopted at ``silence_until``."""
+
+    id: int
+    party: str | None
+    text: str
+    status: str
+    decision: int | None
+    silence_until: datetime | None
+    broken_by: str | None
+
+
+class AnswerOut(Schema):
+    party: str
+    answer: str | None
+    at: datetime | None
+
+
+class ConciliationOut(Schema):
+    """The conciliation report before the disputing parties: ``outcome`` pending,
+    accepted, rejected, lapsed or closed; each party's answer; the deadline."""
+
+    report: int
+    text: str
+    submitted_at: datetime
+    due: datetime | None
+    outcome: str
+    answers: list[AnswerOut]
+
+
 class ProcedureDetailOut(ProcedureOut):
     parent: int | None
     participants: list[dict[str, str]]
@@ -117,6 +165,9 @@ class ProcedureDetailOut(ProcedureOut):
     timeline: list[StepOut]
     decisions: list[DecisionOut]
     quorum: dict[str, int]
+    window: WindowOut | None
+    drafts: list[DraftOut]
+    conciliation: ConciliationOut | None
 
     @staticmethod
     def resolve_parent(obj: Procedure) -> int | None:
@@ -145,6 +196,46 @@ class ProcedureDetailOut(ProcedureOut):
     def resolve_quorum(obj: Procedure) -> dict[str, int]:
         present, needed, of = services.quorum_of(obj)
         return {"present": present, "needed": needed, "of": of}
+
+    @staticmethod
+    def resolve_window(obj: Procedure) -> dict[str, Any] | None:
+        return selectors.meeting_window(obj)
+
+    @staticmethod
+    def resolve_drafts(obj: Procedure) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": d["step"].pk,
+                "party": d["step"].party.code if d["step"].party else None,
+                "text": d["step"].text,
+                "status": d["status"],
+                "decision": d["decision"].number if d["decision"] else None,
+                "silence_until": d["silence"]["due"] if d["silence"] else None,
+                "broken_by": d["broken_by"].party.code if d["broken_by"] else None,
+            }
+            for d in selectors.drafts_of(obj)
+        ]
+
+    @staticmethod
+    def resolve_conciliation(obj: Procedure) -> dict[str, Any] | None:
+        found = selectors.conciliation_of(obj)
+        if found is None:
+            return None
+        return {
+            "report": found["report"].pk,
+            "text": found["report"].text,
+            "submitted_at": found["report"].at,
+            "due": found["due"],
+            "outcome": found["outcome"],
+            "answers": [
+                {
+                    "party": a["party"].code,
+                    "answer": a["answer"].kind if a["answer"] else None,
+                    "at": a["answer"].at if a["answer"] else None,
+                }
+                for a in found["answers"]
+            ],
+        }
 
 
 class ProcedureIn(Schema):
@@ -203,20 +294,31 @@ def procedure_detail(request: HttpRequest, pk: int) -> Any:
 
 
 class StepIn(Schema):
+    """A party's step, or one the secretariat takes as depositary: ``assign-chair`` and
+    ``assign-rapporteur`` name the ``party``; ``schedule`` gives ``opens_at``; ``report``
+    records a conciliation commission's report (its ``text``)."""
+
     kind: str = Field(..., max_length=30)
     text: str = Field("", max_length=services.MAX_TEXT)
     proposal: int | None = None
     interpretative: bool = False
+    party: str | None = Field(None, max_length=20)
+    opens_at: datetime | None = None
 
 
 @router.post(
     "/procedures/{pk}/acts",
     response={201: StepOut},
-    summary="Take a step: reply, join, statement, objection, proposal, break-silence, ...",
+    summary=(
+        "Take a step: reply, join, statement, objection, proposal, break-silence, accept,"
+        " reject, ...; the secretariat: assign-chair, assign-rapporteur, schedule, report"
+    ),
 )
 def procedure_act(request: HttpRequest, pk: int, payload: StepIn) -> Any:
     viewer = viewer_of(request)
     procedure = selectors.procedure_get(viewer, pk)
+    if payload.kind in services.DEPOSITARY_STEPS:
+        return Created(201, _depositary_step(viewer, procedure, payload))
     proposal = None
     if payload.proposal is not None:
         proposal = procedure.steps.filter(pk=payload.proposal).first()
@@ -231,6 +333,29 @@ def procedure_act(request: HttpRequest, pk: int, payload: StepIn) -> Any:
         interpretative=payload.interpretative,
     )
     return Created(201, step)
+
+
+def _depositary_step(viewer: Any, procedure: Procedure, payload: StepIn) -> Step:
+    if payload.kind == "report":
+        return services.conciliation_report_submit(
+            agent=viewer, procedure=procedure, text=payload.text
+        )
+    if payload.kind == "schedule":
+        if payload.opens_at is None:
+            raise ServiceError("Give the time the meeting opens.", field="opens_at")
+        return services.procedure_meeting_schedule(
+            agent=viewer, procedure=procedure, opens_at=payload.opens_at
+        )
+    try:
+        party = party_get(viewer, payload.party or "")
+    except Http404:
+        raise ServiceError("No such party.", field="party") from None
+    return services.procedure_role_assign(
+        agent=viewer,
+        procedure=procedure,
+        party=party,
+        role=payload.kind.removeprefix("assign-"),
+    )
 
 
 @router.get("/decisions", response=list[DecisionOut], summary="Adopted decisions")

@@ -17,7 +17,26 @@ class State(models.TextChoices):
     OPEN = "open", _("Open")
     GATHERING_SUPPORT = "gathering-support", _("Gathering support")
     CONVENED = "convened", _("Convened")
+    IN_SESSION = "in-session", _("In session")
+    REPORT_SUBMITTED = "report-submitted", _("Report before the parties")
     CLOSED = "closed", _("Closed")
+
+
+def state_after(state: str, action: str) -> str:
+    """What a deadline's ``action`` makes of a procedure in ``state`` when it falls due.
+    The worker applies it; pages apply the same rule on read, so both agree."""
+    if action == "overdue":
+        return State.OVERDUE if state == State.AWAITING_REPLY else state
+    if action in ("close", "close-unsupported"):
+        # A request that gathered its support in time stays convened.
+        return state if state == State.CONVENED else State.CLOSED
+    if action == "open-session":
+        return State.IN_SESSION if state == State.CONVENED else state
+    if action == "end-session":
+        return State.CLOSED
+    if action == "report-lapse":
+        return State.CLOSED if state == State.REPORT_SUBMITTED else state
+    return state
 
 
 class Procedure(models.Model):
@@ -63,6 +82,9 @@ class Role(models.TextChoices):
 
 
 class Participant(models.Model):
+    """A party's part in a procedure; one party may hold several roles (initiator and
+    present, say). A meeting has at most one chair and one rapporteur at a time."""
+
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="participants")
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -80,7 +102,8 @@ class Participant(models.Model):
 
 class Step(models.Model):
     """One act in a procedure's timeline: a reply, a statement, a proposal, an
-    objection, a decision, a deadline that passed."""
+    objection, a decision, a deadline that passed, a chair assigned, a conciliation
+    report and each disputing party's acceptance or rejection of it."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
     act = models.OneToOneField("record.Act", on_delete=models.PROTECT, related_name="+")
@@ -89,9 +112,14 @@ class Step(models.Model):
         "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     text = models.TextField(blank=True)
-    # The proposal an amendment, objection or interpretative statement is about.
+    # The proposal an amendment, objection or interpretative statement is about (or the
+    # conciliation report an acceptance or rejection answers).
     proposal = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="responses"
+    )
+    # The party a depositary's step assigns as chair or rapporteur.
+    assignee = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField()
 

@@ -1,5 +1,6 @@
 """Reminders before procedure deadlines: once per deadline, to the members of the
-parties expected to act, when a quarter of the period is left (at least an hour)."""
+parties expected to act (the parties to a dispute before a conciliation report's period
+ends), when a quarter of the period is left (at least an hour)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from concord import clock
 from concord.parties.models import Party, Role, User
 from concord.procedures.models import Deadline
 from concord.procedures.models import Role as PRole
+from concord.procedures.selectors import DISPUTING
 
 # Who is expected to act before each kind of deadline.
 EXPECTED = {
@@ -25,7 +27,8 @@ EXPECTED = {
 
 def _parties_for(deadline: Deadline) -> list[Party]:
     procedure = deadline.procedure
-    roles = EXPECTED.get(deadline.name)
+    # Every party to the dispute answers a conciliation report.
+    roles = DISPUTING if deadline.action == "report-lapse" else EXPECTED.get(deadline.name)
     if roles is not None:
         ids = procedure.participants.filter(role__in=roles).values_list("party_id", flat=True)
         return list(Party.objects.filter(pk__in=ids))

@@ -6,12 +6,18 @@ every party; adopted decisions are published to all. Anything else is "not found
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from concord import clock
-from concord.parties.models import User
-from concord.procedures.models import Deadline, Decision, Procedure, State, Step
+from concord.parties.models import Party, User
+from concord.procedures.models import Deadline, Decision, Procedure, Role, State, Step, state_after
+
+# The parties to a dispute, who accept or reject a conciliation report.
+DISPUTING = (Role.INITIATOR, Role.RESPONDENT, Role.JOINED)
 
 
 def procedures_visible_to(viewer: User, *, open_only: bool = False) -> QuerySet[Procedure]:
@@ -34,13 +40,16 @@ def procedure_get(viewer: User, pk: int) -> Procedure:
 
 def state_of(procedure: Procedure) -> str:
     """The state now, counting deadlines that have passed though the worker has not
-    yet acted on them."""
-    if procedure.state != State.AWAITING_REPLY:
-        return procedure.state
-    overdue = procedure.deadlines.filter(
-        action="overdue", done_at__isnull=True, due_at__lte=clock.now()
-    ).exists()
-    return State.OVERDUE if overdue else procedure.state
+    yet acted on them (in due order, by the rule the worker applies)."""
+    state = procedure.state
+    if state == State.CLOSED:
+        return state
+    due = procedure.deadlines.filter(done_at__isnull=True, due_at__lte=clock.now())
+    for action in due.order_by("due_at", "id").values_list("action", flat=True):
+        state = state_after(state, action)
+        if state == State.CLOSED:
+            break
+    return state
 
 
 def next_deadline(procedure: Procedure) -> Deadline | None:
@@ -59,3 +68,135 @@ def decisions_visible_to(viewer: User) -> QuerySet[Decision]:
     if not viewer.is_authenticated:
         return Decision.objects.none()
     return Decision.objects.select_related("charter", "procedure")
+
+
+def _moment(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def meeting_window(procedure: Procedure) -> dict[str, Any] | None:
+    """When a meeting with a charter window is held: the ``earliest`` and ``latest`` it
+    may open (as its convening act recorded them), when it ``opens`` and ``closes``, and
+    its ``status`` now (not-open, in-session, over). None for procedures without one."""
+    rows = {d.name: d for d in procedure.deadlines.filter(name__in=("opens", "session"))}
+    if not rows:
+        return None
+    convened = procedure.steps.filter(kind="convened").select_related("act").first()
+    recorded = convened.act.content if convened else {}
+    opens = rows["opens"].due_at if "opens" in rows else procedure.opened_at
+    closes = rows["session"].due_at if "session" in rows else None
+    now = clock.now()
+    if state_of(procedure) == State.CLOSED or (closes is not None and now >= closes):
+        status = "over"
+    elif now < opens:
+        status = "not-open"
+    else:
+        status = "in-session"
+    return {
+        "convened": _moment(recorded.get("from")) or procedure.opened_at,
+        "earliest": _moment(recorded.get("earliest")) or opens,
+        "latest": _moment(recorded.get("latest")),
+        "opens": opens,
+        "closes": closes,
+        "status": status,
+    }
+
+
+def silence_of(proposal: Step) -> dict[str, Any] | None:
+    """A draft's silence procedure: running until ``due``, ``broken`` (by whom, how and
+    when), or ``adopted`` — on read as soon as the period ends, before the worker
+    records the decision and its number."""
+    deadline = Deadline.objects.filter(proposal=proposal, action="adopt-if-silent").first()
+    if deadline is None:
+        return None
+    decision = Decision.objects.filter(proposal=proposal).first()
+    breach = (
+        proposal.responses.filter(kind__in=("break-silence", "objection"), at__lt=deadline.due_at)
+        .select_related("party")
+        .order_by("at", "id")
+        .first()
+    )
+    if decision is not None or (deadline.done_at is None and deadline.due_at <= clock.now()):
+        status = "adopted"
+    elif deadline.cancelled:
+        status = "broken"
+    else:
+        status = "running"
+    return {
+        "status": status,
+        "due": deadline.due_at,
+        "decision": decision,
+        "broken_by": breach if status == "broken" else None,
+    }
+
+
+def drafts_of(procedure: Procedure) -> list[dict[str, Any]]:
+    """Each draft decision with its responses and where it stands now (``status``):
+    open, adopted, not-adopted, or under silence: silence (running), silence-broken."""
+    drafts = []
+    for step in proposals_of(procedure):
+        responses = list(step.responses.select_related("party").order_by("at", "id"))
+        silence = silence_of(step)
+        decision = Decision.objects.filter(proposal=step).first()
+        if decision is not None or (silence and silence["status"] == "adopted"):
+            status = "adopted"
+        elif silence is not None:
+            status = "silence" if silence["status"] == "running" else "silence-broken"
+        elif any(r.kind == "not-adopted" for r in responses):
+            status = "not-adopted"
+        else:
+            status = "open"
+        drafts.append(
+            {
+                "step": step,
+                "responses": responses,
+                "decision": decision,
+                "silence": silence,
+                "status": status,
+                "broken_by": silence["broken_by"] if silence else None,
+            }
+        )
+    return drafts
+
+
+def disputing_parties(procedure: Procedure) -> list[Party]:
+    ids = procedure.participants.filter(role__in=DISPUTING).values_list("party_id", flat=True)
+    return list(Party.objects.filter(pk__in=set(ids)).order_by("code"))
+
+
+def conciliation_of(procedure: Procedure) -> dict[str, Any] | None:
+    """The conciliation report before the disputing parties: each party's answer, the
+    deadline, and the ``outcome`` — pending, accepted (all accept), rejected (any
+    rejects), lapsed (the period ended first; on read before the worker records it) or
+    closed (the parties ended the procedure otherwise)."""
+    report = procedure.steps.filter(kind="report").order_by("-at", "-id").first()
+    if report is None:
+        return None
+    deadline = procedure.deadlines.filter(proposal=report, action="report-lapse").first()
+    answers = {
+        s.party_id: s
+        for s in report.responses.filter(kind__in=("accept", "reject")).select_related("party")
+    }
+    final = (
+        procedure.steps.filter(
+            kind__in=("report-accepted", "report-rejected", "report-lapsed"), proposal=report
+        )
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if final is not None:
+        outcome = final.removeprefix("report-")
+    elif deadline is not None and deadline.done_at is None and deadline.due_at <= clock.now():
+        outcome = "lapsed"
+    elif procedure.state == State.CLOSED:
+        outcome = "closed"
+    else:
+        outcome = "pending"
+    return {
+        "report": report,
+        "due": deadline.due_at if deadline else None,
+        "outcome": outcome,
+        "answers": [
+            {"party": p, "answer": answers.get(p.pk)} for p in disputing_parties(procedure)
+        ],
+    }

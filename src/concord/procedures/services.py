@@ -1,38 +1,76 @@
 """Every write to procedures. Each opening, step, decision and passed deadline is an
 act in the record; what may be done, by whom and until when comes from the charter's
-mechanism (its kind, deadlines, quorum, support and decision rule)."""
+mechanism (its kind, deadlines, quorum, support and decision rule).
+
+Meetings (window, quorum, decision rules, silence, chair and rapporteur) are in
+``meetings``, conciliation reports in ``conciliation``, the clock in ``deadlines``;
+their public services are named here too, so callers need one module."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from concord import clock
 from concord.charters.loader import duration
 from concord.charters.models import Charter
-from concord.parties.models import Participation, Party, Role, Status, User
-from concord.parties.services import NotPermitted, ServiceError, charter_roles
-from concord.procedures.models import (
-    Deadline,
-    Decision,
-    Participant,
-    Procedure,
-    State,
-    Step,
+from concord.parties.models import Party, User
+from concord.parties.services import NotPermitted, ServiceError
+from concord.procedures import conciliation
+from concord.procedures.acts import (
+    BILATERAL,
+    MAX_TEXT,
+    MEETINGS,
+    acting_party,
+    deadline_finish,
+    deadline_set,
+    definition_of,
+    depositary_step_append,
+    is_party,
+    mechanism_of,
+    participant_add,
+    period_of,
+    procedure_close,
+    roles_of,
+    roles_require,
+    step_append,
+    text_clean,
 )
+from concord.procedures.conciliation import conciliation_report_submit
+from concord.procedures.deadlines import deadlines_due, procedure_lock
+from concord.procedures.meetings import (
+    break_silence,
+    call_decision,
+    draft_require,
+    meeting_convene,
+    procedure_meeting_schedule,
+    procedure_role_assign,
+    quorum_of,
+    silence_break,
+    silence_end,
+)
+from concord.procedures.models import Procedure, State, Step
 from concord.procedures.models import Role as PRole
-from concord.record.models import Act, ActType
+from concord.record.models import ActType
 from concord.record.services import act_append
 
-MAX_TEXT = 20000
-MEETINGS = {"conference", "extraordinary-conference", "emergency-meeting"}
-BILATERAL = {"request-for-explanation", "information-request"}
+__all__ = [
+    "MAX_TEXT",
+    "OPENABLE",
+    "conciliation_report_submit",
+    "deadlines_due",
+    "mechanism_of",
+    "procedure_meeting_schedule",
+    "procedure_open",
+    "procedure_role_assign",
+    "procedure_step",
+    "quorum_of",
+    "review_open_for",
+]
+
 OPENABLE = {
     *BILATERAL,
     "consultations",
@@ -62,178 +100,8 @@ STEP_ROLE = {
     "outcome": "consult",
     "close": "consult",
 }
-DEFAULT_ROLES = (Role.HEAD, Role.DELEGATE)
-
-
-def mechanism_of(charter: Charter, mechanism: str) -> dict[str, Any]:
-    for m in charter.document.get("mechanisms", []):
-        if m["id"] == mechanism:
-            return dict(m)
-    raise ServiceError(
-        _("%(charter)s has no mechanism %(mechanism)s.")
-        % {"charter": charter.code, "mechanism": mechanism},
-        field="mechanism",
-    )
-
-
-def _period(mechanism: dict[str, Any], name: str, at: datetime) -> datetime | None:
-    deadline = (mechanism.get("deadlines") or {}).get(name)
-    if not deadline:
-        return None
-    return at + duration(deadline["duration"], start=at)
-
-
-def _parties_of(charter: Charter) -> list[Party]:
-    """The parties now, counting a withdrawal whose notice has run out even before the
-    worker records it (as ``Participation.effective_status`` does)."""
-    now = clock.now()
-    return list(
-        Party.objects.filter(participations__charter=charter, participations__status=Status.PARTY)
-        .exclude(
-            participations__charter=charter,
-            participations__withdrawal_effective_at__lte=now,
-        )
-        .order_by("code")
-        .distinct()
-    )
-
-
-def _is_party(party: Party, charter: Charter) -> bool:
-    p = Participation.objects.filter(party=party, charter=charter).first()
-    return p is not None and p.effective_status() == Status.PARTY
-
-
-def _acting_party(agent: User, charter: Charter, act: str) -> Party:
-    if agent.party is None:
-        raise NotPermitted(_("Only a party's delegation takes part in procedures."))
-    if not agent.has_role(*charter_roles(charter, act, DEFAULT_ROLES)):
-        raise NotPermitted(_("Your role does not allow this."))
-    if not _is_party(agent.party, charter):
-        raise NotPermitted(_("Your party is not a party to this charter."))
-    return agent.party
-
-
-def _text(value: str, field: str = "text", *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ServiceError(_("This field is required."), field=field)
-    if len(value) > MAX_TEXT:
-        raise ServiceError(_("The text is longer than 20,000 characters."), field=field)
-    return value
-
-
-def _append(
-    procedure: Procedure,
-    *,
-    type: str,
-    actor: Party | None,
-    agent: User | None,
-    content: dict[str, Any],
-    refs: Iterable[int] = (),
-) -> Act:
-    """Procedures between some parties record their acts for those parties only."""
-    recipients = None if procedure.open_to_all else _concerned(procedure)
-    return act_append(
-        type=type,
-        actor=actor,
-        agent=agent,
-        content={"procedure": procedure.pk, **content},
-        charter_version=procedure.charter_version,
-        refs=[procedure.act_id, *refs],
-        recipients=recipients,
-    )
-
-
-def _concerned(procedure: Procedure) -> list[Party]:
-    ids = set(procedure.participants.values_list("party_id", flat=True))
-    return list(Party.objects.filter(pk__in=ids))
-
-
-def _step(
-    procedure: Procedure,
-    kind: str,
-    *,
-    party: Party | None,
-    agent: User | None,
-    text: str = "",
-    proposal: Step | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Step:
-    act = _append(
-        procedure,
-        type=ActType.PROCEDURE_STEP,
-        actor=party,
-        agent=agent,
-        content={
-            "kind": kind,
-            "text": text,
-            "proposal": proposal.pk if proposal else None,
-            **(extra or {}),
-        },
-        refs=[proposal.act_id] if proposal else [],
-    )
-    return Step.objects.create(
-        procedure=procedure,
-        act=act,
-        kind=kind,
-        party=party,
-        text=text,
-        proposal=proposal,
-        at=act.time,
-    )
-
-
-def _depositary_step(
-    procedure: Procedure, kind: str, content: dict[str, Any], refs: Iterable[int] = ()
-) -> Step:
-    """An act of the depositary in the procedure's timeline (convened, a deadline that
-    passed, a draft not adopted)."""
-    act = _append(
-        procedure,
-        type=ActType.PROCEDURE_DEADLINE if kind == "deadline" else ActType.PROCEDURE_STEP,
-        actor=None,
-        agent=None,
-        content={"kind": kind, **content},
-        refs=refs,
-    )
-    return Step.objects.create(
-        procedure=procedure, act=act, kind=kind, party=None, text="", at=act.time
-    )
-
-
-def _deadline(
-    procedure: Procedure, name: str, due: datetime | None, action: str, proposal: Step | None = None
-) -> None:
-    if due is not None:
-        Deadline.objects.update_or_create(
-            procedure=procedure,
-            name=name,
-            defaults={
-                "due_at": due,
-                "action": action,
-                "proposal": proposal,
-                "done_at": None,
-                "cancelled": False,
-                "created_at": clock.now(),
-                "reminded_at": None,
-            },
-        )
-
-
-def _finish_deadline(procedure: Procedure, name: str) -> None:
-    Deadline.objects.filter(procedure=procedure, name=name, done_at__isnull=True).update(
-        done_at=clock.now(), cancelled=True
-    )
-
-
-def _join(procedure: Procedure, party: Party, role: str) -> None:
-    Participant.objects.get_or_create(
-        procedure=procedure, party=party, role=role, defaults={"since": clock.now()}
-    )
-
-
-def _roles_of(procedure: Procedure, party: Party) -> set[str]:
-    return set(procedure.participants.filter(party=party).values_list("role", flat=True))
+# Steps the secretariat takes for the depositary, each through its own service.
+DEPOSITARY_STEPS = {"assign-chair", "assign-rapporteur", "report", "schedule"}
 
 
 # --- opening ----------------------------------------------------------------------
@@ -255,9 +123,9 @@ def procedure_open(
     kind = definition["kind"]
     if kind not in OPENABLE:
         raise ServiceError(_("This mechanism is not opened by a party."), field="mechanism")
-    party = _acting_party(agent, charter, "request")
-    subject = _text(subject, "subject")[:300]
-    text = _text(text, required=False)
+    party = acting_party(agent, charter, "request")
+    subject = text_clean(subject, "subject")[:300]
+    text = text_clean(text, required=False)
     invited = [p for p in invited if p.pk != party.pk]
     if kind in BILATERAL | {"dispute-settlement"} and respondent is None:
         raise ServiceError(_("Name the party the request is addressed to."), field="respondent")
@@ -266,7 +134,7 @@ def procedure_open(
             raise ServiceError(
                 _("A party does not address a request to itself."), field="respondent"
             )
-        if not _is_party(respondent, charter):
+        if not is_party(respondent, charter):
             raise ServiceError(
                 _("The respondent is not a party to this charter."), field="respondent"
             )
@@ -280,7 +148,7 @@ def procedure_open(
     if kind == "consultations" and not invited and respondent is None:
         raise ServiceError(_("Invite at least one party you consider interested."), field="invited")
     for p in invited:
-        if not _is_party(p, charter):
+        if not is_party(p, charter):
             raise ServiceError(
                 _("%(party)s is not a party to this charter.") % {"party": p.code}, field="invited"
             )
@@ -344,30 +212,30 @@ def procedure_open(
             opened_at=at,
             open_to_all=open_to_all,
         )
-        _join(procedure, party, PRole.INITIATOR)
+        participant_add(procedure, party, PRole.INITIATOR)
         if respondent is not None:
-            _join(procedure, respondent, PRole.RESPONDENT)
+            participant_add(procedure, respondent, PRole.RESPONDENT)
         for p in invited:
-            _join(procedure, p, PRole.INVITED)
+            participant_add(procedure, p, PRole.INVITED)
         if kind in BILATERAL:
-            _deadline(procedure, "reply", _period(definition, "reply", at), "overdue")
+            deadline_set(procedure, "reply", period_of(definition, "reply", at), "overdue")
         elif kind == "consultations":
-            _deadline(
+            deadline_set(
                 procedure,
                 "respond",
-                _period(definition, "respond", at) or _period(definition, "reply", at),
+                period_of(definition, "respond", at) or period_of(definition, "reply", at),
                 "overdue",
             )
-        elif kind == "dispute-settlement":
-            _deadline(procedure, "respond", _period(definition, "respond", at), "overdue")
         elif kind == "indivisible-security-review":
-            _deadline(procedure, "object", _period(definition, "object", at), "close")
+            deadline_set(procedure, "object", period_of(definition, "object", at), "close")
         elif kind == "emergency-meeting" and definition.get("support"):
             within = definition["support"].get("within", "PT48H")
-            _deadline(procedure, "support", at + duration(within, start=at), "close-unsupported")
-            _join(procedure, party, PRole.SUPPORTER)
+            deadline_set(procedure, "support", at + duration(within, start=at), "close-unsupported")
+            participant_add(procedure, party, PRole.SUPPORTER)
         elif kind == "extraordinary-conference":
-            _deadline(procedure, "convene", _period(definition, "convene", at), "none")
+            deadline_set(procedure, "convene", period_of(definition, "convene", at), "none")
+        if state == State.CONVENED and (window := meeting_convene(procedure, definition, at)):
+            depositary_step_append(procedure, "convened", window)
         if parent is not None and parent.state != State.CLOSED and parent.kind in BILATERAL:
             parent.state = State.CLOSED
             parent.closed_at = at
@@ -393,23 +261,18 @@ def procedure_step(
     if kind not in STEP_ROLE:
         raise ServiceError(_("Unknown step %(kind)s.") % {"kind": kind}, field="kind")
     charter = procedure.charter_version.charter
-    party = _acting_party(agent, charter, STEP_ROLE[kind])
+    party = acting_party(agent, charter, STEP_ROLE[kind])
     handler = _HANDLERS.get(kind)
     assert handler is not None
     with transaction.atomic():
-        procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
-        if procedure.state == State.CLOSED:
-            raise ServiceError(_("This procedure is closed."), field="kind")
-        _apply_due(procedure)
-        if procedure.state == State.CLOSED:
-            raise ServiceError(_("This procedure is closed."), field="kind")
+        procedure = procedure_lock(procedure, kind=kind)
         if proposal is not None and proposal.procedure_id != procedure.pk:
             raise ServiceError(_("That proposal belongs to another procedure."), field="proposal")
         return handler(
             procedure,
             party,
             agent,
-            _text(text, required=kind in _NEEDS_TEXT),
+            text_clean(text, required=kind in _NEEDS_TEXT),
             proposal,
             interpretative,
         )
@@ -418,25 +281,20 @@ def procedure_step(
 _NEEDS_TEXT = {"reply", "statement", "proposal", "amendment", "outcome"}
 
 
-def _require(procedure: Procedure, party: Party, *roles: str) -> None:
-    if not _roles_of(procedure, party) & set(roles):
-        raise NotPermitted(_("Your party cannot take this step in this procedure."))
-
-
 def _reply(
     procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
 ) -> Step:
     if procedure.kind not in BILATERAL | {"consultations"}:
         raise ServiceError(_("There is nothing to reply to in this procedure."), field="kind")
     if procedure.kind == "consultations":
-        _require(procedure, party, PRole.INVITED, PRole.JOINED, PRole.RESPONDENT)
+        roles_require(procedure, party, PRole.INVITED, PRole.JOINED, PRole.RESPONDENT)
     if procedure.kind in BILATERAL:
-        _require(procedure, party, PRole.RESPONDENT)
+        roles_require(procedure, party, PRole.RESPONDENT)
         if procedure.steps.filter(kind="reply").exists():
             raise ServiceError(_("A reply has already been given."), field="kind")
-    step = _step(procedure, "reply", party=party, agent=agent, text=text)
+    step = step_append(procedure, "reply", party=party, agent=agent, text=text)
     if procedure.kind in BILATERAL:
-        _finish_deadline(procedure, "reply")
+        deadline_finish(procedure, "reply")
         procedure.state = State.REPLIED
         procedure.save(update_fields=["state"])
     return step
@@ -449,14 +307,15 @@ def _request_meeting(
         raise ServiceError(
             _("Meetings are requested after a request for explanation."), field="kind"
         )
-    _require(procedure, party, PRole.INITIATOR)
+    roles_require(procedure, party, PRole.INITIATOR)
     if procedure.state not in (State.OVERDUE, State.REPLIED):
         raise ServiceError(
             _("A meeting may be requested once the reply is in or overdue."), field="kind"
         )
-    definition = mechanism_of(procedure.charter_version.charter, procedure.mechanism)
-    step = _step(procedure, "request-meeting", party=party, agent=agent, text=text)
-    _deadline(procedure, "meeting", _period(definition, "meeting", step.at), "none")
+    step = step_append(procedure, "request-meeting", party=party, agent=agent, text=text)
+    deadline_set(
+        procedure, "meeting", period_of(definition_of(procedure), "meeting", step.at), "none"
+    )
     procedure.state = State.MEETING_REQUESTED
     procedure.save(update_fields=["state"])
     return step
@@ -469,12 +328,13 @@ def _join_step(
         raise ServiceError(
             _("This procedure is not joined; attend the meeting instead."), field="kind"
         )
-    if PRole.JOINED in _roles_of(procedure, party) or PRole.INITIATOR in _roles_of(
-        procedure, party
-    ):
+    if procedure.state == State.REPORT_SUBMITTED:
+        # The report is answered by the parties to the dispute when it was made.
+        raise ServiceError(_("No party joins while a report is before the parties."), field="kind")
+    if PRole.JOINED in roles_of(procedure, party) or PRole.INITIATOR in roles_of(procedure, party):
         raise ServiceError(_("Your party already takes part."), field="kind")
-    step = _step(procedure, "join", party=party, agent=agent, text=text)
-    _join(procedure, party, PRole.JOINED)
+    step = step_append(procedure, "join", party=party, agent=agent, text=text)
+    participant_add(procedure, party, PRole.JOINED)
     return step
 
 
@@ -486,15 +346,15 @@ def _statement(
     proposal: Step | None,
     interpretative: bool,
 ) -> Step:
-    if not procedure.open_to_all and not _roles_of(procedure, party):
+    if not procedure.open_to_all and not roles_of(procedure, party):
         raise NotPermitted(_("Your party does not take part in this procedure."))
     if interpretative and (proposal is None or proposal.kind != "proposal"):
         raise ServiceError(
             _("An interpretative statement concerns a draft decision."), field="proposal"
         )
     if procedure.open_to_all:
-        _join(procedure, party, PRole.PRESENT)
-    return _step(
+        participant_add(procedure, party, PRole.PRESENT)
+    return step_append(
         procedure,
         "statement",
         party=party,
@@ -514,14 +374,14 @@ def _proposal(
         )
     if procedure.state == State.GATHERING_SUPPORT:
         raise ServiceError(_("The meeting has not been convened yet."), field="kind")
-    _join(procedure, party, PRole.PRESENT)
-    step = _step(procedure, "proposal", party=party, agent=agent, text=text)
-    definition = mechanism_of(procedure.charter_version.charter, procedure.mechanism)
+    participant_add(procedure, party, PRole.PRESENT)
+    step = step_append(procedure, "proposal", party=party, agent=agent, text=text)
+    definition = definition_of(procedure)
     if definition.get("decision_rule") == "silence":
-        _deadline(
+        deadline_set(
             procedure,
             f"silence-{step.pk}",
-            _period(definition, "silence", step.at),
+            period_of(definition, "silence", step.at),
             "adopt-if-silent",
             step,
         )
@@ -533,8 +393,10 @@ def _amendment(
 ) -> Step:
     if proposal is None or proposal.kind != "proposal":
         raise ServiceError(_("Name the draft decision this amends."), field="proposal")
-    _join(procedure, party, PRole.PRESENT)
-    return _step(procedure, "amendment", party=party, agent=agent, text=text, proposal=proposal)
+    participant_add(procedure, party, PRole.PRESENT)
+    return step_append(
+        procedure, "amendment", party=party, agent=agent, text=text, proposal=proposal
+    )
 
 
 def _objection(
@@ -543,16 +405,22 @@ def _objection(
     if procedure.kind == "indivisible-security-review":
         if party.pk == procedure.initiator_id:
             raise ServiceError(_("A party does not object to its own measure."), field="kind")
-        step = _step(procedure, "objection", party=party, agent=agent, text=text)
+        step = step_append(procedure, "objection", party=party, agent=agent, text=text)
         # Each objection opens consultations with the notifying party (Arts. 1-2, 5).
         _child_consultations(procedure, party, agent, text)
         return step
-    if proposal is None or proposal.kind != "proposal":
-        raise ServiceError(_("Name the draft decision you object to."), field="proposal")
-    if hasattr(proposal, "decision"):
-        raise ServiceError(_("This draft has already been decided."), field="proposal")
-    _join(procedure, party, PRole.PRESENT)
-    return _step(procedure, "objection", party=party, agent=agent, text=text, proposal=proposal)
+    silence = None
+    if proposal is not None and proposal.kind == "proposal":
+        # An objection to a draft under silence breaks the silence (checked first, so a
+        # late objection is told the silence ended rather than that the draft passed).
+        silence = silence_break(proposal, required=False)
+    proposal = draft_require(proposal, _("Name the draft decision you object to."))
+    participant_add(procedure, party, PRole.PRESENT)
+    step = step_append(
+        procedure, "objection", party=party, agent=agent, text=text, proposal=proposal
+    )
+    silence_end(silence, step)
+    return step
 
 
 def _child_consultations(review: Procedure, party: Party, agent: User, text: str) -> None:
@@ -584,32 +452,10 @@ def _attend(
 ) -> Step:
     if procedure.kind not in MEETINGS:
         raise ServiceError(_("Attendance is recorded at a conference or meeting."), field="kind")
-    if PRole.PRESENT in _roles_of(procedure, party):
+    if PRole.PRESENT in roles_of(procedure, party):
         raise ServiceError(_("Your party's attendance is already recorded."), field="kind")
-    _join(procedure, party, PRole.PRESENT)
-    return _step(procedure, "attend", party=party, agent=agent, text=text)
-
-
-def _break_silence(
-    procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
-) -> Step:
-    if proposal is None or proposal.kind != "proposal":
-        raise ServiceError(_("Name the draft decision whose silence you break."), field="proposal")
-    deadline = Deadline.objects.filter(
-        procedure=procedure, proposal=proposal, action="adopt-if-silent"
-    ).first()
-    if deadline is None or deadline.done_at is not None:
-        raise ServiceError(
-            _("This draft is not under a silence procedure, or its silence has ended."),
-            field="proposal",
-        )
-    if deadline.due_at <= clock.now():
-        raise ServiceError(_("The silence period has ended."), field="proposal")
-    step = _step(procedure, "break-silence", party=party, agent=agent, text=text, proposal=proposal)
-    deadline.done_at = step.at
-    deadline.cancelled = True
-    deadline.save(update_fields=["done_at", "cancelled"])
-    return step
+    participant_add(procedure, party, PRole.PRESENT)
+    return step_append(procedure, "attend", party=party, agent=agent, text=text)
 
 
 def _support(
@@ -617,150 +463,35 @@ def _support(
 ) -> Step:
     if procedure.state != State.GATHERING_SUPPORT:
         raise ServiceError(_("This request is not gathering support."), field="kind")
-    if PRole.SUPPORTER in _roles_of(procedure, party):
+    if PRole.SUPPORTER in roles_of(procedure, party):
         raise ServiceError(_("Your party already supports this request."), field="kind")
-    step = _step(procedure, "support", party=party, agent=agent, text=text)
-    _join(procedure, party, PRole.SUPPORTER)
-    definition = mechanism_of(procedure.charter_version.charter, procedure.mechanism)
+    step = step_append(procedure, "support", party=party, agent=agent, text=text)
+    participant_add(procedure, party, PRole.SUPPORTER)
+    definition = definition_of(procedure)
     needed = int(definition.get("support", {}).get("parties", 1))
     if procedure.participants.filter(role=PRole.SUPPORTER).count() >= needed:
         procedure.state = State.CONVENED
         procedure.save(update_fields=["state"])
-        _finish_deadline(procedure, "support")
-        earliest = _period(definition, "reply", step.at)  # no earlier than 48 hours
-        latest = _period(definition, "meeting", procedure.opened_at)  # no later than 3 days
-        _depositary_step(
-            procedure,
-            "convened",
-            {
-                "earliest": earliest.isoformat() if earliest else None,
-                "latest": latest.isoformat() if latest else None,
-            },
+        deadline_finish(procedure, "support")
+        # The window runs from this notification that the request has its support.
+        depositary_step_append(
+            procedure, "convened", meeting_convene(procedure, definition, step.at)
         )
     return step
-
-
-def quorum_of(procedure: Procedure) -> tuple[int, int, int]:
-    """(present, needed, of) for the procedure's charter quorum; needed 0 when none."""
-    definition = mechanism_of(procedure.charter_version.charter, procedure.mechanism)
-    parties = len(_parties_of(procedure.charter_version.charter))
-    present = procedure.participants.filter(role=PRole.PRESENT).values("party").distinct().count()
-    fraction = (definition.get("quorum") or {}).get("fraction")
-    if not fraction:
-        return present, 0, parties
-    num, den = (int(x) for x in str(fraction).split("/"))
-    return present, math.ceil(parties * num / den), parties
-
-
-def _call_decision(
-    procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
-) -> Step:
-    if proposal is None or proposal.kind != "proposal":
-        raise ServiceError(_("Name the draft decision to decide."), field="proposal")
-    if hasattr(proposal, "decision"):
-        raise ServiceError(_("This draft has already been decided."), field="proposal")
-    definition = mechanism_of(procedure.charter_version.charter, procedure.mechanism)
-    rule = definition.get("decision_rule", "consensus")
-    if rule == "silence":
-        raise ServiceError(
-            _("Under a silence procedure the draft is adopted at the deadline."), field="kind"
-        )
-    present, needed, of = quorum_of(procedure)
-    if present < needed:
-        raise ServiceError(
-            _("No quorum: %(present)s of %(of)s parties present, %(needed)s needed.")
-            % {"present": present, "of": of, "needed": needed},
-            field="quorum",
-        )
-    step = _step(procedure, "call-decision", party=party, agent=agent, text=text, proposal=proposal)
-    present_ids = set(
-        procedure.participants.filter(role=PRole.PRESENT).values_list("party_id", flat=True)
-    )
-    objectors = (
-        set(proposal.responses.filter(kind="objection").values_list("party_id", flat=True))
-        & present_ids
-    )
-    concerned = procedure.respondent_id
-    if rule in ("consensus-minus-one", "unanimity-minus-party-concerned") and concerned:
-        objectors.discard(concerned)
-        present_ids.discard(concerned)
-    if rule.startswith("unanimity"):
-        joined: set[int | None] = set(
-            proposal.responses.filter(kind__in=["statement", "amendment"]).values_list(
-                "party_id", flat=True
-            )
-        )
-        joined.add(proposal.party_id)
-        adopted = not objectors and present_ids <= joined | set(
-            procedure.steps.filter(kind="accept").values_list("party_id", flat=True)
-        )
-    else:
-        adopted = not objectors
-    if adopted:
-        _adopt(procedure, proposal, rule)
-    else:
-        _depositary_step(
-            procedure,
-            "not-adopted",
-            {
-                "proposal": proposal.pk,
-                "objections": sorted(
-                    Party.objects.filter(pk__in=objectors).values_list("code", flat=True)
-                ),
-            },
-            refs=[proposal.act_id],
-        )
-    return step
-
-
-def _adopt(procedure: Procedure, proposal: Step, rule: str) -> Decision:
-    charter = procedure.charter_version.charter
-    act = act_append(
-        type=ActType.DECISION_ADOPTED,
-        actor=None,
-        agent=None,
-        charter_version=procedure.charter_version,
-        content={
-            "procedure": procedure.pk,
-            "proposal": proposal.pk,
-            "text": proposal.text,
-            "rule": rule,
-        },
-        refs=[procedure.act_id, proposal.act_id],
-    )
-    # Numbered under the record's lock, which the append above holds.
-    number = (Decision.objects.filter(charter=charter).aggregate(m=Max("number"))["m"] or 0) + 1
-    Step.objects.create(
-        procedure=procedure,
-        act=act,
-        kind="decision",
-        party=None,
-        text=proposal.text,
-        proposal=proposal,
-        at=act.time,
-    )
-    return Decision.objects.create(
-        procedure=procedure,
-        charter=charter,
-        number=number,
-        text=proposal.text,
-        rule=rule,
-        proposal=proposal,
-        act=act,
-        adopted_at=act.time,
-    )
 
 
 def _accept_or_reject(kind: str) -> Any:
     def handler(
         procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
     ) -> Step:
-        if procedure.kind != "dispute-settlement" and kind == "reject":
+        if procedure.kind == "dispute-settlement":
+            return conciliation.report_answer(procedure, party, agent, kind, text, proposal)
+        if kind == "reject":
             raise ServiceError(
                 _("Only a conciliation report is accepted or rejected."), field="kind"
             )
-        _require(procedure, party, PRole.INITIATOR, PRole.RESPONDENT, PRole.PRESENT)
-        return _step(procedure, kind, party=party, agent=agent, text=text, proposal=proposal)
+        roles_require(procedure, party, PRole.INITIATOR, PRole.RESPONDENT, PRole.PRESENT)
+        return step_append(procedure, kind, party=party, agent=agent, text=text, proposal=proposal)
 
     return handler
 
@@ -768,7 +499,7 @@ def _accept_or_reject(kind: str) -> Any:
 def _outcome(
     procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
 ) -> Step:
-    _require(
+    roles_require(
         procedure,
         party,
         PRole.INITIATOR,
@@ -776,28 +507,20 @@ def _outcome(
         PRole.INVITED,
         PRole.JOINED,
         PRole.CHAIR,
+        PRole.RAPPORTEUR,
     )
-    step = _step(procedure, "outcome", party=party, agent=agent, text=text)
-    _close(procedure)
+    step = step_append(procedure, "outcome", party=party, agent=agent, text=text)
+    procedure_close(procedure)
     return step
 
 
 def _close_step(
     procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
 ) -> Step:
-    _require(procedure, party, PRole.INITIATOR, PRole.CHAIR)
-    step = _step(procedure, "close", party=party, agent=agent, text=text)
-    _close(procedure)
+    roles_require(procedure, party, PRole.INITIATOR, PRole.CHAIR)
+    step = step_append(procedure, "close", party=party, agent=agent, text=text)
+    procedure_close(procedure)
     return step
-
-
-def _close(procedure: Procedure) -> None:
-    procedure.state = State.CLOSED
-    procedure.closed_at = clock.now()
-    procedure.save(update_fields=["state", "closed_at"])
-    Deadline.objects.filter(procedure=procedure, done_at__isnull=True).update(
-        done_at=procedure.closed_at, cancelled=True
-    )
 
 
 def _escalate(
@@ -816,9 +539,9 @@ _HANDLERS: dict[str, Any] = {
     "proposal": _proposal,
     "amendment": _amendment,
     "attend": _attend,
-    "break-silence": _break_silence,
+    "break-silence": break_silence,
     "support": _support,
-    "call-decision": _call_decision,
+    "call-decision": call_decision,
     "accept": _accept_or_reject("accept"),
     "reject": _accept_or_reject("reject"),
     "outcome": _outcome,
@@ -826,55 +549,7 @@ _HANDLERS: dict[str, Any] = {
 }
 
 
-# --- the clock ----------------------------------------------------------------------
-
-
-def _apply_due(procedure: Procedure) -> None:
-    """Carry out this procedure's deadlines that have fallen due (under its row lock)."""
-    now = clock.now()
-    for deadline in procedure.deadlines.select_for_update().filter(
-        done_at__isnull=True, due_at__lte=now
-    ):
-        _carry_out(procedure, deadline)
-
-
-def _carry_out(procedure: Procedure, deadline: Deadline) -> None:
-    at = deadline.due_at
-    if deadline.action == "adopt-if-silent" and deadline.proposal is not None:
-        if not hasattr(deadline.proposal, "decision"):
-            _adopt(procedure, deadline.proposal, "silence")
-    elif deadline.action == "overdue" and procedure.state == State.AWAITING_REPLY:
-        procedure.state = State.OVERDUE
-        procedure.save(update_fields=["state"])
-    elif deadline.action in ("close", "close-unsupported") and procedure.state != State.CONVENED:
-        _close(procedure)
-    _depositary_step(
-        procedure,
-        "deadline",
-        {"deadline": deadline.name, "due": at.isoformat(), "action": deadline.action},
-    )
-    deadline.done_at = clock.now()
-    deadline.save(update_fields=["done_at"])
-
-
-def deadlines_due() -> int:
-    """Carry out every deadline that has fallen due (the worker). Each procedure is
-    locked while its deadlines are handled, and a deadline is marked done in the same
-    transaction, so two workers never act twice on one deadline."""
-    done = 0
-    now = clock.now()
-    pending = (
-        Deadline.objects.filter(done_at__isnull=True, due_at__lte=now)
-        .values_list("procedure_id", flat=True)
-        .distinct()
-    )
-    for pk in list(pending):
-        with transaction.atomic():
-            procedure = Procedure.objects.select_for_update().get(pk=pk)
-            before = procedure.deadlines.filter(done_at__isnull=True, due_at__lte=now).count()
-            _apply_due(procedure)
-            done += before
-    return done
+# --- reviews opened by a notification ---------------------------------------------------
 
 
 def review_open_for(notification: Any) -> Procedure | None:
@@ -921,6 +596,6 @@ def review_open_for(notification: Any) -> Procedure | None:
         opened_at=act.time,
         open_to_all=True,
     )
-    _join(procedure, notification.party, PRole.INITIATOR)
-    _deadline(procedure, "object", _period(mechanism, "object", act.time), "close")
+    participant_add(procedure, notification.party, PRole.INITIATOR)
+    deadline_set(procedure, "object", period_of(mechanism, "object", act.time), "close")
     return procedure

@@ -3,6 +3,7 @@ timeline with the steps a party may take, and the adopted decisions."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,13 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from concord import clock
 from concord.charters.loader import text
 from concord.charters.selectors import charters_visible_to
 from concord.parties.models import Party, User
 from concord.parties.selectors import parties_visible_to
 from concord.parties.services import NotPermitted, ServiceError
 from concord.procedures import selectors, services
-from concord.procedures.models import State, Step
+from concord.procedures.acts import MEETINGS, parties_of
+from concord.procedures.conciliation import has_report
+from concord.procedures.models import Role, State, Step
 from concord.web.context import language
 
 STEP_KINDS = [
@@ -58,7 +62,13 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "procedures/list.html",
-        {"page": page, "rows": rows, "show_all": show_all, **_open_context(viewer)},
+        {
+            "page": page,
+            "rows": rows,
+            "show_all": show_all,
+            "now": clock.now(),
+            **_open_context(viewer),
+        },
     )
 
 
@@ -132,6 +142,7 @@ def procedure_open(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": [_row(p) for p in page.object_list],
+            "now": clock.now(),
             **_open_context(viewer, error=error, posted=request.POST),
         },
         status=400,
@@ -149,29 +160,51 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
     charter = procedure.charter_version.charter
     definition = services.mechanism_of(charter, procedure.mechanism)
     present, needed, of = services.quorum_of(procedure)
-    proposals = [
-        {
-            "step": s,
-            "responses": list(s.responses.select_related("party").order_by("at")),
-            "decision": getattr(s, "decision", None),
-            "silence": procedure.deadlines.filter(proposal=s, action="adopt-if-silent").first(),
-        }
-        for s in selectors.proposals_of(procedure)
-    ]
+    state = selectors.state_of(procedure)
+    window = selectors.meeting_window(procedure)
+    conciliation = selectors.conciliation_of(procedure)
+    participants = list(procedure.participants.select_related("party"))
+    secretariat = viewer.is_secretariat and state != State.CLOSED
+    answering = None
+    if conciliation and conciliation["outcome"] == "pending":
+        answering = next(
+            (
+                a
+                for a in conciliation["answers"]
+                if a["party"].pk == viewer.party_id and a["answer"] is None
+            ),
+            None,
+        )
     return {
         "p": procedure,
-        "state": selectors.state_of(procedure),
-        "state_label": _state_label(selectors.state_of(procedure)),
+        "state": state,
+        "state_label": _state_label(state),
         "title": text(definition.get("title"), language()),
         "rule": definition.get("decision_rule", ""),
         "timeline": [_labelled(s) for s in selectors.timeline(procedure)],
         "deadlines": procedure.deadlines.all(),
-        "participants": procedure.participants.select_related("party"),
-        "proposals": proposals,
+        "participants": participants,
+        "chair": next((pt.party for pt in participants if pt.role == Role.CHAIR), None),
+        "rapporteur": next((pt.party for pt in participants if pt.role == Role.RAPPORTEUR), None),
+        "proposals": [
+            {**d, "responses": [_labelled(r) for r in d["responses"]]}
+            for d in selectors.drafts_of(procedure)
+        ],
         "quorum": {"present": present, "needed": needed, "of": of},
+        "window": window,
+        "conciliation": conciliation,
+        "answering": answering,
         "kinds": STEP_KINDS,
-        "can_act": viewer.party_id is not None and procedure.state != "closed",
+        "can_act": viewer.party_id is not None and state != State.CLOSED,
+        "can_assign": secretariat
+        and procedure.kind in MEETINGS
+        and not (window and window["status"] == "over"),
+        "can_schedule": secretariat and window is not None and window["status"] == "not-open",
+        "can_report": secretariat and state == State.OPEN and has_report(procedure),
+        "charter_parties": parties_of(charter) if secretariat else [],
+        "roles": [(Role.CHAIR, Role.CHAIR.label), (Role.RAPPORTEUR, Role.RAPPORTEUR.label)],
         "children": procedure.children.all(),
+        "now": clock.now(),
         **extra,
     }
 
@@ -182,12 +215,43 @@ KIND_LABELS = {
     "convened": gettext_lazy("Convened"),
     "not-adopted": gettext_lazy("Not adopted"),
     "deadline": gettext_lazy("Deadline passed"),
+    "assign-chair": gettext_lazy("Chair assigned"),
+    "assign-rapporteur": gettext_lazy("Rapporteur assigned"),
+    "schedule": gettext_lazy("Opening set"),
+    "report": gettext_lazy("Conciliation report"),
+    "report-accepted": gettext_lazy("Report accepted by every party to the dispute"),
+    "report-rejected": gettext_lazy("Report rejected"),
+    "report-lapsed": gettext_lazy("Report not accepted within the period"),
 }
 
 
 def _labelled(step: Step) -> Step:
     step.kind_label = KIND_LABELS.get(step.kind, step.kind)  # type: ignore[attr-defined]
     return step
+
+
+def _opens_at(raw: str) -> datetime:
+    """A time from the page's datetime field, which is in UTC."""
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+    except ValueError:
+        raise ServiceError(_("Give the time the meeting opens."), field="opens_at") from None
+
+
+def _depositary_step(request: HttpRequest, viewer: User, procedure: Any, kind: str) -> Step:
+    if kind == "report":
+        return services.conciliation_report_submit(
+            agent=viewer, procedure=procedure, text=request.POST.get("text", "")
+        )
+    if kind == "schedule":
+        return services.procedure_meeting_schedule(
+            agent=viewer, procedure=procedure, opens_at=_opens_at(request.POST.get("opens_at", ""))
+        )
+    party = parties_visible_to(viewer).filter(code=request.POST.get("party", "")).first()
+    if party is None:
+        raise ServiceError(_("Choose a party."), field="party")
+    role = request.POST.get("role", "") or kind.removeprefix("assign-")
+    return services.procedure_role_assign(agent=viewer, procedure=procedure, party=party, role=role)
 
 
 @login_required
@@ -201,15 +265,19 @@ def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
         proposal = procedure.steps.filter(pk=int(raw)).first()
         if proposal is None:
             raise Http404
+    kind = request.POST.get("kind", "")
     try:
-        services.procedure_step(
-            agent=viewer,
-            procedure=procedure,
-            kind=request.POST.get("kind", ""),
-            text=request.POST.get("text", ""),
-            proposal=proposal,
-            interpretative=request.POST.get("interpretative") == "on",
-        )
+        if kind in services.DEPOSITARY_STEPS or kind == "assign":
+            _depositary_step(request, viewer, procedure, kind)
+        else:
+            services.procedure_step(
+                agent=viewer,
+                procedure=procedure,
+                kind=kind,
+                text=request.POST.get("text", ""),
+                proposal=proposal,
+                interpretative=request.POST.get("interpretative") == "on",
+            )
     except NotPermitted:
         raise PermissionDenied from None
     except ServiceError as exc:

@@ -5,13 +5,14 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
 
 from concord.parties.api import viewer_of
 from concord.parties.services import ServiceError
-from concord.record import proofs, selectors
-from concord.record.models import Act, ActType
+from concord.record import checkpoints, proofs, selectors, witnesses
+from concord.record.models import Act, ActType, Checkpoint, Cosignature
 
 router = Router(tags=["record"])
 
@@ -145,3 +146,116 @@ def record_entries(request: HttpRequest, start: int = 0, end: int | None = None)
         raise ServiceError("start must be ≥ 0 and end ≥ start", field="start")
     acts = Act.objects.filter(seq__gte=start).order_by("seq")
     return acts.filter(seq__lt=end) if end is not None else acts
+
+
+# --- witnesses: the parties' mirrors cosign checkpoints (C2SP tlog-cosignature) ----------
+
+
+class VerifierKeyOut(Schema):
+    origin: str
+    vkey: str
+
+
+@router.get(
+    "/record/vkey",
+    response=VerifierKeyOut,
+    summary="The verifier key of the record's checkpoints (signed-note format)",
+)
+def record_vkey(request: HttpRequest) -> dict[str, str]:
+    viewer_of(request)
+    return {"origin": checkpoints.origin(), "vkey": checkpoints.depositary_vkey()}
+
+
+class WitnessOut(Schema):
+    party: str
+    name: str
+    vkey: str
+    act: int
+    registered_at: datetime
+
+
+def _witness_out(witness: witnesses.Witness) -> dict[str, Any]:
+    return {
+        "party": witness.party.code,
+        "name": witness.key.name,
+        "vkey": witness.key.vkey,
+        "act": witness.act.seq,
+        "registered_at": witness.act.time,
+    }
+
+
+@router.get(
+    "/record/witnesses", response=list[WitnessOut], summary="Witness keys in force, by party"
+)
+def witness_list(request: HttpRequest) -> list[dict[str, Any]]:
+    viewer_of(request)
+    return [_witness_out(w) for w in witnesses.witnesses_current()]
+
+
+class WitnessIn(Schema):
+    vkey: str = Field(..., max_length=500)
+    replace: bool = False
+
+
+@router.post(
+    "/record/witnesses",
+    response={200: WitnessOut, 201: WitnessOut},
+    summary="Register your party's witness key (head of delegation or verification officer)",
+)
+def witness_register(request: HttpRequest, payload: WitnessIn) -> Status[dict[str, Any]]:
+    witness, created = witnesses.witness_key_register(
+        agent=viewer_of(request), vkey=payload.vkey, replace=payload.replace
+    )
+    return Status(201 if created else 200, _witness_out(witness))
+
+
+class CosignatureOut(Schema):
+    size: int
+    party: str
+    name: str
+    signed_at: datetime
+    received_at: datetime
+    cosignature: str
+
+    @staticmethod
+    def resolve_size(obj: Cosignature) -> int:
+        return obj.checkpoint.size
+
+    @staticmethod
+    def resolve_party(obj: Cosignature) -> str:
+        return obj.party.code
+
+    @staticmethod
+    def resolve_cosignature(obj: Cosignature) -> str:
+        return obj.line
+
+
+@router.get(
+    "/record/cosignatures",
+    response=list[CosignatureOut],
+    summary="Cosignatures of the checkpoint of `size` entries (default: the latest)",
+)
+def cosignature_list(request: HttpRequest, size: int | None = None) -> Any:
+    viewer_of(request)
+    rows = Cosignature.objects.select_related("checkpoint", "party")
+    if size is None:
+        checkpoint = Checkpoint.objects.order_by("-size").first()
+        return rows.filter(checkpoint=checkpoint) if checkpoint else rows.none()
+    return rows.filter(checkpoint__size=size)
+
+
+class CosignatureIn(Schema):
+    size: int
+    cosignature: str = Field(..., max_length=witnesses.LINE_MAX)
+
+
+@router.post(
+    "/record/cosignatures",
+    response={200: CosignatureOut, 201: CosignatureOut},
+    summary="Send your party's witness cosignature of a checkpoint (C2SP tlog-cosignature)",
+)
+def cosignature_submit(request: HttpRequest, payload: CosignatureIn) -> Status[Cosignature]:
+    row, created = witnesses.cosignature_submit(
+        agent=viewer_of(request), size=payload.size, line=payload.cosignature
+    )
+    return Status(201 if created else 200, row)

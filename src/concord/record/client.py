@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -46,6 +47,18 @@ def split_bundle(data: bytes) -> list[bytes]:
     return out
 
 
+class HubUnreachable(VerificationFailed):
+    """The hub did not answer, or answered with a server error: worth trying again."""
+
+
+class HubRefused(VerificationFailed):
+    """The hub answered a request with a client error (``status``: 401, 404, ...)."""
+
+    def __init__(self, message: str, status: int):
+        self.status = status
+        super().__init__(message)
+
+
 @dataclass
 class Trusted:
     size: int
@@ -71,9 +84,15 @@ class RecordClient:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 return bytes(response.read())
         except urllib.error.HTTPError as exc:
-            raise VerificationFailed(f"{path}: the hub answered {exc.code}") from None
+            message = f"{path}: the hub answered {exc.code}"
+            if exc.code >= 500:
+                raise HubUnreachable(message) from None
+            raise HubRefused(message, exc.code) from None
         except urllib.error.URLError as exc:
-            raise VerificationFailed(f"{path}: cannot reach the hub ({exc.reason})") from None
+            raise HubUnreachable(f"{path}: cannot reach the hub ({exc.reason})") from None
+        except (OSError, http.client.HTTPException) as exc:
+            # A connection dropped mid-answer, or a timeout.
+            raise HubUnreachable(f"{path}: cannot reach the hub ({exc!r})") from None
 
     def json(self, path: str) -> Any:
         return json.loads(self.get(path))
@@ -124,8 +143,10 @@ class RecordClient:
 
     # --- entries ------------------------------------------------------------------
 
-    def entries(self, size: int) -> Iterator[Item]:
-        for n in range((size + TILE_WIDTH - 1) // TILE_WIDTH):
+    def entries(self, size: int, start: int = 0) -> Iterator[Item]:
+        """Entries ``start`` to ``size`` - 1 from the entry bundles, with the content of
+        key acts (what signature checks need)."""
+        for n in range(start // TILE_WIDTH, (size + TILE_WIDTH - 1) // TILE_WIDTH):
             width = min(TILE_WIDTH, size - n * TILE_WIDTH)
             suffix = "" if width == TILE_WIDTH else f".p/{width}"
             bundle = split_bundle(self.get(f"/record/tile/entries/{tile_path(n)}{suffix}"))
@@ -133,10 +154,21 @@ class RecordClient:
                 raise VerificationFailed(f"entry bundle {n} has {len(bundle)} of {width} entries")
             for i, raw in enumerate(bundle):
                 seq = n * TILE_WIDTH + i
+                if seq < start:
+                    continue
                 content = None
-                if json.loads(raw).get("type") in KEY_ACTS:
+                if _entry_type(raw) in KEY_ACTS:
                     content = self.json(f"/api/v1/acts/{seq}")["content"]
                 yield Item(seq=seq, raw=raw, content=content)
+
+
+def _entry_type(raw: bytes) -> Any:
+    """The type an entry names; None when it is not JSON (the verifier says why)."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return None
+    return doc.get("type") if isinstance(doc, dict) else None
 
 
 def export_write(path: Path, items: Iterator[Item], *, note: str, vkey: str) -> int:

@@ -52,6 +52,32 @@ class ActType(models.TextChoices):
     """Depositary: a deadline of a procedure fell due and was acted on."""
     DECISION_ADOPTED = "decision.adopted", _("Decision adopted")
     """Depositary: a draft decision was adopted under the charter's decision rule."""
+    WITNESS_KEY_REGISTERED = "witness.key_registered", _("Witness key registered")
+    """A party: the public key its mirror cosigns checkpoints with (C2SP
+    tlog-cosignature); the content holds the witness name and verifier key."""
+    WEBHOOK_REGISTERED = "webhook.registered", _("Webhook registered")
+    """The party: its head registered a webhook URL (restricted to the party; the content
+    names the webhook, its URL and type filter, never its secret)."""
+    WEBHOOK_DELETED = "webhook.deleted", _("Webhook deleted")
+    """The party: its head deleted a webhook (restricted to the party)."""
+    WEBHOOK_DISABLED = "webhook.disabled", _("Webhook disabled")
+    """Depositary: the hub stopped posting to a webhook that kept failing (restricted to
+    the party)."""
+    WEBHOOK_ENABLED = "webhook.enabled", _("Webhook enabled again")
+    """The party: its head turned a disabled webhook back on (restricted to the party)."""
+    EXCHANGE_GROUP_CREATED = "exchange.group_created", _("Sharing group created")
+    """The group's owner: a sharing group (restricted to its members)."""
+    EXCHANGE_GROUP_CHANGED = "exchange.group_changed", _("Sharing group changed")
+    """The group's owner: members added or removed (restricted to the members)."""
+    EXCHANGE_MESSAGE_SENT = "exchange.message_sent", _("Exchange message sent")
+    """The originating party: a message, restricted to its distribution."""
+    EXCHANGE_ACCESS_REQUESTED = "exchange.access_requested", _("Access requested")
+    """A party asks the originator to pass a message on, or to release it after a hit."""
+    EXCHANGE_ACCESS_DECIDED = "exchange.access_decided", _("Access decided")
+    """The originator grants or refuses a request for access."""
+    EXCHANGE_MESSAGE_PASSED_ON = "exchange.message_passed_on", _("Exchange message passed on")
+    """The originator: a message released to another party (its content again, under a
+    new commitment)."""
 
 
 class RecordHead(models.Model):
@@ -72,7 +98,8 @@ class Act(models.Model):
     commitment to it."""
 
     seq = models.PositiveBigIntegerField(primary_key=True)
-    type = models.CharField(max_length=60, choices=ActType.choices, db_index=True)
+    # No `choices`: act types grow with the apps, and the label comes from ActType.
+    type = models.CharField(max_length=60, db_index=True)
     charter_version = models.ForeignKey(
         "charters.CharterVersion", on_delete=models.PROTECT, null=True, related_name="acts"
     )
@@ -152,3 +179,33 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint of {self.size}"
+
+
+class Cosignature(models.Model):
+    """A party's witness cosignature of a checkpoint (C2SP tlog-cosignature/v1): the
+    party's mirror found the checkpoint consistent with every one it had seen, and holds
+    and has checked every entry it covers. ``line`` is the signature line as it is added
+    to the checkpoint's note; ``key_act`` is the ``witness.key_registered`` act of the
+    key it was checked against."""
+
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="cosignatures"
+    )
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
+    key_act = models.ForeignKey(Act, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    # The witness's own time of signing, from the cosignature.
+    signed_at = models.DateTimeField()
+    line = models.TextField()
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "party", "name"], name="cosignature_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cosignature of {self.checkpoint_id} by {self.name}"

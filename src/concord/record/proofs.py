@@ -4,6 +4,7 @@ checked here against the signed checkpoint before they are shown."""
 from __future__ import annotations
 
 import base64
+from functools import partial
 from typing import Any
 
 from concord.record import tiles, tree
@@ -19,30 +20,40 @@ def _b64(h: bytes) -> str:
 
 
 def head_size() -> int:
+    """The number of acts in the record."""
     return RecordHead.objects.values_list("size", flat=True).first() or 0
 
 
 def inclusion(index: int, size: int) -> dict[str, Any]:
-    if not 0 <= index < size or size > head_size():
+    """The inclusion proof of act ``index`` in the tree of ``size`` acts, as served.
+    One query reads the record's size, the act's leaf hash and every tile needed."""
+    if not 0 <= index < size:
         raise ProofUnavailable(f"no act {index} in a tree of size {size}")
-    leaf = Act.objects.values_list("leaf_hash", flat=True).get(seq=index)
-    hashes = tiles.inclusion_proof(index, size)
+    proof = partial(tree.inclusion_proof, index=index, size=size)
+    read = tiles.proof_read(size, proof, leaf=index)
+    if size > read.head:
+        raise ProofUnavailable(f"no act {index} in a tree of size {size}")
+    if read.leaf is None:
+        raise Act.DoesNotExist(f"act {index} is missing from the record")
+    hashes = proof(read.reader.subtree)
     return {
         "index": index,
         "size": size,
-        "leaf_hash": _b64(bytes(leaf)),
+        "leaf_hash": _b64(read.leaf),
         "hashes": [_b64(h) for h in hashes],
     }
 
 
 def consistency(first: int, second: int) -> dict[str, Any]:
-    if not 0 < first <= second or second > head_size():
+    """The consistency proof from the tree of ``first`` acts to ``second``, as served."""
+    if not 0 < first <= second:
         raise ProofUnavailable(f"no consistency proof from size {first} to {second}")
-    return {
-        "first": first,
-        "second": second,
-        "hashes": [_b64(h) for h in tiles.consistency_proof(first, second)],
-    }
+    proof = partial(tree.consistency_proof, first=first, second=second)
+    read = tiles.proof_read(second, proof)
+    if second > read.head:
+        raise ProofUnavailable(f"no consistency proof from size {first} to {second}")
+    hashes = proof(read.reader.subtree)
+    return {"first": first, "second": second, "hashes": [_b64(h) for h in hashes]}
 
 
 def act_status(act: Act) -> dict[str, Any]:

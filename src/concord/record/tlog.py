@@ -7,7 +7,8 @@ can fetch and check it:
 
 Readable by members (session or ``Authorization: Bearer``), or by anyone when a hosted
 charter makes its record public. Tiles never change once served, so they are cached
-for a year; the checkpoint is not cached.
+for a year; the checkpoint is not cached. The checkpoint carries, after the
+depositary's signature, the cosignatures of the parties' witnesses (record.witnesses).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from concord.charters.models import Charter
 from concord.parties.services import token_authenticate
-from concord.record import checkpoints
+from concord.record import checkpoints, witnesses
 from concord.record.models import TILE_WIDTH, Act, Tile
 from concord.record.proofs import head_size
 from concord.record.tiles import TileReader
@@ -87,7 +88,8 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
     cp = checkpoints.checkpoint_publish()
     if cp is None:
         return _text("the record is empty\n", 404)
-    return _text(cp.note)
+    # The depositary's signature, then the parties' witness cosignatures received so far.
+    return _text(witnesses.note_witnessed(cp))
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from concord.parties.models import User
-from concord.record import checkpoints, proofs, selectors
+from concord.record import checkpoints, proofs, selectors, witnesses
 from concord.record.models import ActType
 
 PAGE_SIZE = 50
@@ -63,7 +63,8 @@ def act_detail(request: HttpRequest, seq: int) -> HttpResponse:
 
 @login_required
 def record_overview(request: HttpRequest) -> HttpResponse:
-    """The latest checkpoint, the verifier key, and a way to check any act."""
+    """The latest checkpoint, the verifier key, who witnessed the latest checkpoints,
+    and a way to check any act."""
     assert isinstance(request.user, User)
     cp = checkpoints.checkpoint_publish()
     seq = request.GET.get("act", "").strip()
@@ -86,7 +87,12 @@ def record_overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "record/overview.html",
-        {"checkpoint": cp, "vkey": checkpoints.depositary_vkey() if cp else ""},
+        {
+            "checkpoint": cp,
+            "vkey": checkpoints.depositary_vkey() if cp else "",
+            "witnessed": witnesses.checkpoints_witnessed(),
+            "witnesses": witnesses.witnesses_current(),
+        },
     )
 
 

@@ -16,6 +16,7 @@ NAVIGATION = [
     ("notifications:inbox", _("Notifications")),
     ("notifications:compliance", _("Compliance")),
     ("procedures:list", _("Procedures")),
+    ("exchange:inbox", _("Exchange")),
     ("record:overview", _("Record")),
 ]
 

@@ -22,7 +22,7 @@ from concord.notifications.models import Notification
 from concord.parties import services as svc
 from concord.parties.models import Participation, Party, PartyKind, Role, Status, User
 from concord.record.models import Act
-from concord.web import demo_notifications, demo_procedures
+from concord.web import demo_exchange, demo_notifications, demo_procedures
 
 # Charter est-2009: these sign but have not ratified; this state applies to accede later.
 SIGNATORIES_ONLY = {"ad", "li", "mc", "sm", "va"}
@@ -139,10 +139,14 @@ def _load(password: str, present: datetime) -> dict[str, int]:
         _step(3)
     for party in Party.objects.order_by("code"):
         language = DEMO_LANGUAGES.get(party.code, "en")
-        for role, title in ((Role.HEAD, "Head of delegation"), (Role.DELEGATE, "Delegate")):
+        for role, title, suffix in (
+            (Role.HEAD, "Head of delegation", "head"),
+            (Role.DELEGATE, "Delegate", "delegate"),
+            (Role.CONTACT_POINT, "Contact point", "contact"),
+        ):
             svc.user_create(
                 agent=secretariat,
-                username=f"{party.code}-{'head' if role == Role.HEAD else 'delegate'}",
+                username=f"{party.code}-{suffix}",
                 party=party,
                 roles=[role],
                 password=password,
@@ -228,6 +232,7 @@ def _load(password: str, present: datetime) -> dict[str, int]:
         timeline.at(start + timedelta(days=400), rotate)
     demo_notifications.schedule(timeline, present)
     demo_procedures.schedule(timeline, present, random.Random(1991))
+    demo_exchange.schedule(timeline, present, random.Random(1975))
     timeline.run()
     return {
         "parties": Party.objects.count(),

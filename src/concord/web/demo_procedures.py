@@ -1,7 +1,10 @@
 """Procedures in the demo: requests for explanation (one answered, one unanswered and
-taken to a joint meeting), consultations under est-2009 followed by a Conference of the
-Parties that adopts a decision by consensus, and a decision adopted by the silence
-procedure under `helsinki`."""
+taken to a joint meeting with a chair and a rapporteur), consultations under est-2009
+followed by a Conference of the Parties that adopts a decision by consensus, under
+`helsinki` a decision adopted by the silence procedure and a draft whose silence was
+broken by an objection, an emergency meeting in session within its window (it closes
+during the demo), and a conciliation report that one party has accepted and the other
+has still to answer."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 from concord.charters.models import Charter
 from concord.parties.models import Participation, Party, Status, User
 from concord.procedures import services
-from concord.procedures.models import Procedure
+from concord.procedures.models import Procedure, Role
 
 
 def schedule(timeline: Any, now: datetime, rng: random.Random) -> None:
@@ -23,6 +26,7 @@ def schedule(timeline: Any, now: datetime, rng: random.Random) -> None:
         u.username.removesuffix("-head"): u
         for u in User.objects.filter(username__endswith="-head", party__isnull=False)
     }
+    secretariat = User.objects.filter(username="secretariat").first()
     state: dict[str, Procedure] = {}
 
     def parties_of(charter: Charter) -> list[str]:
@@ -99,17 +103,136 @@ def schedule(timeline: Any, now: datetime, rng: random.Random) -> None:
                 text="The participating States will invite observers to exercises above 9,000 troops this year.",
             )
 
+        def joint_roles() -> None:
+            if secretariat is None:
+                return
+            for code, role in ((a, Role.CHAIR), (b, Role.RAPPORTEUR)):
+                services.procedure_role_assign(
+                    agent=secretariat,
+                    procedure=state["joint"],
+                    party=Party.objects.get(code=code),
+                    role=role,
+                )
+
+        def silence_broken() -> None:
+            state["silence2"] = services.procedure_open(
+                agent=heads[b],
+                charter=helsinki,
+                mechanism="silence-procedure",
+                subject="Lowering the threshold for observation",
+            )
+            services.procedure_step(
+                agent=heads[b],
+                procedure=state["silence2"],
+                kind="proposal",
+                text="The participating States will invite observers from 9,000 troops.",
+            )
+
+        def objection() -> None:
+            draft = state["silence2"].steps.get(kind="proposal")
+            services.procedure_step(
+                agent=heads[d],
+                procedure=state["silence2"],
+                kind="objection",
+                text="We break silence: the threshold needs further discussion.",
+                proposal=draft,
+            )
+
+        # The Berlin mechanism: twelve States support the request within 48 hours; the
+        # meeting opens 48 hours after that and lasts at most 2 days.
+        others = [code for code in codes if code not in (a, b, c, d)]
+        supporters = rng.sample(others, 11)
+
+        def emergency_request() -> None:
+            state["emergency"] = services.procedure_open(
+                agent=heads[c],
+                charter=helsinki,
+                mechanism="emergency-meeting",
+                subject="Incidents along a common border",
+                text="We request an emergency meeting on the incidents of the past week.",
+            )
+
+        def emergency_support(members: list[str]) -> Callable[[], None]:
+            def event() -> None:
+                for code in members:
+                    services.procedure_step(
+                        agent=heads[code], procedure=state["emergency"], kind="support"
+                    )
+
+            return event
+
+        def emergency_session() -> None:
+            meeting = state["emergency"]
+            if secretariat is not None:
+                services.procedure_role_assign(
+                    agent=secretariat,
+                    procedure=meeting,
+                    party=Party.objects.get(code=supporters[0]),
+                    role=Role.CHAIR,
+                )
+            services.procedure_step(
+                agent=heads[c],
+                procedure=meeting,
+                kind="proposal",
+                text="The participating States call for restraint and a joint visit.",
+            )
+            for code in supporters[:6]:
+                services.procedure_step(agent=heads[code], procedure=meeting, kind="attend")
+
         at(60, rfe_answered)
         at(59.5, rfe_reply)
         at(30, rfe_unanswered)
         at(27.5, rfe_meeting)
         at(26, joint_meeting)
+        at(25.9, joint_roles)
         at(20, silence_open)
+        at(6, silence_broken)
+        at(5, objection)
+        at(2.6, emergency_request)
+        at(2.55, emergency_support(supporters[:6]))
+        at(2.4, emergency_support(supporters[6:]))
+        at(0.3, emergency_session)
+
+        def conciliation_open() -> None:
+            state["dispute"] = services.procedure_open(
+                agent=heads[a],
+                charter=helsinki,
+                mechanism="dispute-settlement",
+                subject="Interpretation of the notification of a large exercise",
+                respondent=Party.objects.get(code=d),
+                text="The parties differ on whether the exercise was notifiable.",
+            )
+
+        def conciliation_report() -> None:
+            if secretariat is None:
+                return
+            services.conciliation_report_submit(
+                agent=secretariat,
+                procedure=state["dispute"],
+                text=(
+                    "The commission finds the exercise notifiable and proposes that "
+                    "future exercises of this size be notified 42 days in advance."
+                ),
+            )
+
+        def conciliation_accept() -> None:
+            if state["dispute"].steps.filter(kind="report").exists():
+                services.procedure_step(
+                    agent=heads[a],
+                    procedure=state["dispute"],
+                    kind="accept",
+                    text="We accept the commission's proposals.",
+                )
+
+        at(40, conciliation_open)
+        at(10, conciliation_report)
+        at(8, conciliation_accept)
 
         def worker() -> None:
             services.deadlines_due()
 
         at(16, worker)
+        at(1, worker)
 
     if est is not None:
         chosen: list[str] = []

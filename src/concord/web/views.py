@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.charters.selectors import charters_visible_to
+from concord.delivery.forms import MailPreferenceForm
+from concord.delivery.selectors import mail_preference_of
+from concord.delivery.services import mail_preference_set
 from concord.notifications.selectors import deadlines_for, notifications_visible_to
 from concord.parties import auth
 from concord.parties import services as party_services
@@ -126,12 +131,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dashboard.html", context)
 
 
+def _mail_form(user: User, data: Any = None) -> MailPreferenceForm:
+    preference = mail_preference_of(user)
+    return MailPreferenceForm(data, initial={"mode": preference.mode, "time_zone": user.time_zone})
+
+
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = TokenForm(request.POST or None)
+    # Two forms on the page: the mail choice says so with a hidden field.
+    mail_posted = request.method == "POST" and request.POST.get("form") == "mail"
+    form = TokenForm(request.POST if request.method == "POST" and not mail_posted else None)
+    mail_form = _mail_form(user, request.POST if mail_posted else None)
     new_token = None
-    if request.method == "POST" and form.is_valid():
+    if mail_posted and mail_form.is_valid():
+        try:
+            mail_preference_set(
+                user=user,
+                mode=mail_form.cleaned_data["mode"],
+                time_zone=mail_form.cleaned_data["time_zone"],
+            )
+        except party_services.ServiceError as exc:
+            mail_form.add_error(exc.field if exc.field in mail_form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your e-mail choice was saved."))
+            return redirect("web:account")
+    elif request.method == "POST" and not mail_posted and form.is_valid():
         try:
             _token, new_token = party_services.token_create(
                 agent=user, user=user, name=form.cleaned_data["name"]
@@ -140,11 +165,17 @@ def account(request: HttpRequest) -> HttpResponse:
             form.add_error("name", exc.message)
         else:
             form = TokenForm()
-    status = 400 if request.method == "POST" and form.errors else 200
+    status = 400 if request.method == "POST" and (form.errors or mail_form.errors) else 200
     return render(
         request,
         "web/account.html",
-        {"form": form, "tokens": tokens_of(user), "new_token": new_token},
+        {
+            "form": form,
+            "mail_form": mail_form,
+            "digest_hour": settings.CONCORD_MAIL_DIGEST_HOUR,
+            "tokens": tokens_of(user),
+            "new_token": new_token,
+        },
         status=status,
     )
 

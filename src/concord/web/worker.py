@@ -3,6 +3,8 @@ several workers at once (rows are locked and re-checked before acting)."""
 
 from __future__ import annotations
 
+from concord.delivery.mail import mail_due
+from concord.delivery.services import webhooks_due
 from concord.notifications.reminders import reminders_due
 from concord.parties.services import withdrawals_due
 from concord.procedures.reminders import procedure_reminders_due
@@ -21,6 +23,10 @@ def worker_pass() -> dict[str, int]:
         done["procedure reminders"] = n
     if n := reminders_due():
         done["reminders"] = n
+    if n := webhooks_due():
+        done["webhooks"] = n
+    if n := mail_due():
+        done["mails"] = n
     before = Checkpoint.objects.order_by("-size").values_list("size", flat=True).first()
     cp = checkpoint_publish()
     if cp is not None and cp.size != before:

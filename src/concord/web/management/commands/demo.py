@@ -47,6 +47,7 @@ class Command(BaseCommand):
             "  <code>-head            head of delegation, e.g. fr-head, ru-head, nato-head"
         )
         self.stdout.write("  <code>-delegate        delegate, e.g. de-delegate, csto-delegate")
+        self.stdout.write("  <code>-contact         law-enforcement contact point, e.g. kz-contact")
         self.stdout.write(
             "  (<code>: lower-case ISO 3166 alpha-2 for states, the short id for organisations)"
         )
