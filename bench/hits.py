@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -146,9 +147,14 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--per-message", type=int, default=50)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--home",
+        default="",
+        help="keep the SQLite store in this directory and reuse it on the next run",
+    )
     args = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="concord-bench-")
+    home = args.home or tempfile.mkdtemp(prefix="concord-bench-")
     os.environ.update(CONCORD_HOME=home, DJANGO_SETTINGS_MODULE="concord.settings")
     engine = "PostgreSQL" if args.database_url else "SQLite"
     os.environ["DATABASE_URL"] = (
@@ -165,23 +171,51 @@ def main() -> None:
         connections.close_all()
         if args.database_url:
             drop_postgres(args.database_url, SCRATCH)
+        if not args.home:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def run(args: argparse.Namespace, engine: str) -> None:
     from django.core.management import call_command
-    from django.db import connection, transaction
-    from rapidfuzz import fuzz
+    from django.db import connection
+
+    from concord.exchange.models import Entity, EntityKey
+    from concord.parties.models import User
+
+    call_command("migrate", verbosity=0)
+    reuse = Entity.objects.count() == args.entities
+    if not reuse:
+        build_store(args)
+    users = {u.username[:2]: u for u in User.objects.filter(username__endswith="-cp")}
+    rng = random.Random(2026)
+    asked: list[dict[str, object]] = []
+    for n in range(args.entities):  # the same draws as the build: the entities to ask for
+        maker = person if rng.random() < 0.4 else identifier
+        _stored, query = maker(rng, n)
+        if rng.random() < 0.002:
+            asked.append(query)
+    keys_total = EntityKey.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"hit/no-hit on {engine}: {args.entities:,} stored entities, {keys_total:,} keys")
+    if reuse:
+        print(f"  store reused from {os.environ['CONCORD_HOME']}")
+    measure(args, users["kz"], asked)
+
+
+def build_store(args: argparse.Namespace) -> None:
+    """Entities under a few thousand real messages, inserted in bulk."""
+    from django.db import transaction
 
     from concord.charters.models import Charter
     from concord.charters.services import builtin_charters_load
     from concord.exchange import services
     from concord.exchange.entities import entity_clean
-    from concord.exchange.hits import hits_find
     from concord.exchange.models import Entity, EntityKey
     from concord.parties import services as svc
     from concord.parties.models import Role, Status
 
-    call_command("migrate", verbosity=0)
     builtin_charters_load()
     charter = Charter.objects.get(code="eurasia-2024")
     users = {}
@@ -214,8 +248,6 @@ def run(args: argparse.Namespace, engine: str) -> None:
             )
         )
     rng = random.Random(2026)
-    asked: list[dict[str, object]] = []
-    stored_count = 0
     batch_entities: list[Entity] = []
     batch_keys: list[list[int]] = []
 
@@ -235,7 +267,7 @@ def run(args: argparse.Namespace, engine: str) -> None:
     with transaction.atomic():
         for n in range(args.entities):
             maker = person if rng.random() < 0.4 else identifier
-            stored, query = maker(rng, n)
+            stored, _query = maker(rng, n)
             clean = entity_clean(stored)
             message = messages[n // per_message % len(messages)]
             batch_entities.append(
@@ -251,20 +283,21 @@ def run(args: argparse.Namespace, engine: str) -> None:
                 )
             )
             batch_keys.append(sorted(services.entity_lookup_keys(clean)))
-            stored_count += 1
-            if rng.random() < 0.002:
-                asked.append(query)
+            rng.random()  # the draw that picks the entities to ask for (see run)
             if len(batch_entities) >= 20000:
                 flush()
         if batch_entities:
             flush()
-    keys_total = EntityKey.objects.count()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    build = time.perf_counter() - started
-    print(f"hit/no-hit on {engine}: {stored_count:,} stored entities, {keys_total:,} keys")
-    print(f"  store built in {build:,.0f} s (bulk, not measured)")
+    print(f"  store built in {time.perf_counter() - started:,.0f} s (bulk, not measured)")
+
+
+def measure(args: argparse.Namespace, viewer: object, asked: list[dict[str, object]]) -> None:
+    from rapidfuzz import fuzz
+
+    from concord.exchange import services
+    from concord.exchange.entities import entity_clean
+    from concord.exchange.hits import hits_find
+    from concord.exchange.models import EntityKey
 
     # Queries: half entities present in the store (another spelling or formatting),
     # half absent (fresh ones).
@@ -279,7 +312,6 @@ def run(args: argparse.Namespace, engine: str) -> None:
                 maker = person if fresh.random() < 0.5 else identifier
                 entities.append(maker(fresh, args.entities + fresh.randrange(10**6))[1])
         queries.append(entities)
-    viewer = users["kz"]
     hits_find(viewer, queries[0])  # warm caches
     times, found = [], 0
     for entities in queries:
@@ -287,8 +319,10 @@ def run(args: argparse.Namespace, engine: str) -> None:
         results = hits_find(viewer, entities)
         times.append(time.perf_counter() - t)
         found += sum(1 for r in results if r.hits)
-    # Reference 1: the bare indexed lookup of as many keys as one query looks up.
-    keys = [k for e in queries[0] for k in services.entity_lookup_keys(entity_clean(e))]
+    # Reference 1: the bare indexed lookup of the keys the first message looks up.
+    keys = [
+        k for e in queries[0] for part in services.entity_query_keys(entity_clean(e)) for k in part
+    ]
     ref = []
     for _ in range(50):
         t = time.perf_counter()
@@ -305,7 +339,8 @@ def run(args: argparse.Namespace, engine: str) -> None:
     print(f"  {args.queries} messages of {args.per_message} entities; {found:,} entities hit")
     print(
         f"  hits_find per message     p50 {p(times, 0.5) * 1000:7.1f} ms   "
-        f"p95 {p(times, 0.95) * 1000:7.1f} ms   p99 {p(times, 0.99) * 1000:7.1f} ms   (goal p95 < 100 ms)"
+        f"p95 {p(times, 0.95) * 1000:7.1f} ms   p99 {p(times, 0.99) * 1000:7.1f} ms"
+        "   (goal p95 < 100 ms)"
     )
     print(
         f"  reference: indexed lookup of {len(keys)} keys   p50 {p(ref, 0.5) * 1000:7.1f} ms   "

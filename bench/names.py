@@ -128,28 +128,28 @@ def main() -> None:
     print(
         f"  of those name_compare matches          {shared_matched / max(1, len(matched_positives)):8.3f}"
     )
-    print(
-        f"  keys per name: mean {statistics.mean(key_counts):.1f}, max {max(key_counts)}"
-    )
+    print(f"  keys per name: mean {statistics.mean(key_counts):.1f}, max {max(key_counts)}")
 
     print("throughput (one core)")
     sample = pairs[:1000]
     raw = rate(fuzz.ratio, sample)
     ours = rate(name_compare, sample)
     print(f"  rapidfuzz.fuzz.ratio pairs/s           {raw:12,.0f}   reference")
-    print(f"  name_compare pairs/s                   {ours:12,.0f}   {ours / raw:6.1%} of reference")
+    print(
+        f"  name_compare pairs/s                   {ours:12,.0f}   {ours / raw:6.1%} of reference"
+    )
 
     if args.threshold_sweep:
         print("threshold sweep (name_compare verdict 'match' at each threshold)")
         truth = [p.same for p in pairs]
         for step in range(60, 100, 2):
             t = step / 100
-            guess = [
+            at_t = [
                 name_compare(p.a, p.b, birth_a=p.birth_a, birth_b=p.birth_b, threshold=t).verdict
                 == "match"
                 for p in pairs
             ]
-            p_, r_, f_, _ = figures(zip(guess, truth, strict=True))
+            p_, r_, f_, _ = figures(zip(at_t, truth, strict=True))
             print(f"  threshold {t:4.2f}   precision {p_:6.3f}   recall {r_:6.3f}   F1 {f_:6.3f}")
 
     if args.errors:

@@ -7,7 +7,7 @@ receiver (a threaded http.server on 127.0.0.1 speaking HTTP/1.1 with keep-alive)
 times the worker's webhook pass until every delivery is recorded as delivered: rows
 created from the record, claimed, signed, posted and settled. References:
 
-- raw POSTs/s of the same bodies with the same HTTP client (``webhooks.Poster``, one
+- raw POSTs/s of the same bodies with the same HTTP client (``receivers.Poster``, one
   kept-alive connection per receiver, as many threads as webhooks) to the same
   receiver, without any database work: the ceiling of the HTTP path on this machine;
 - HMAC-SHA256 signatures/s of the same bodies (``webhooks.signature_for``).
@@ -116,9 +116,10 @@ def raw_posts(url: str, bodies: list[bytes], threads: int, seconds: float = 2.0)
     """POSTs/s with the hub's HTTP client and signed headers, no database."""
     from concord import clock
     from concord.delivery import webhooks
+    from concord.delivery.receivers import Poster
 
     def loop(_: int) -> int:
-        poster = webhooks.Poster()
+        poster = Poster()
         n, start = 0, time.perf_counter()
         try:
             while time.perf_counter() - start < seconds:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -98,7 +98,10 @@ def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
     return _error(
-        request, 413, f"The request is larger than {limit} MB.", [{"field": "", "message": str(exc)}]
+        request,
+        413,
+        f"The request is larger than {limit} MB.",
+        [{"field": "", "message": str(exc)}],
     )
 
 

@@ -19,6 +19,7 @@ COMMANDS = [
     ("token", "print a new API token: token create USERNAME"),
     ("notify", "submit a notification: notify submit FILE.json --as USERNAME"),
     ("record", "verify, export, vkey, checkpoint: the treaty record"),
+    ("exchange", "compare-names: name matching across scripts"),
     ("mirror", "keep your party's verified copy of a hub's record and cosign it"),
     ("migrate", "bring the database schema up to date"),
 ]

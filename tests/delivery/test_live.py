@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -162,7 +163,22 @@ def session_headers(username: str, **extra: str) -> dict[str, str]:
 
 
 def run(main: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(main())  # type: ignore[arg-type]
+    """Run ``main`` in an event loop of its own thread: the browser tests' Playwright
+    keeps a loop running in the main thread for the whole session."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(main())  # type: ignore[arg-type]
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(180)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
 
 
 def in_thread(fn: Callable[[], T]) -> Awaitable[T]:
@@ -468,6 +484,12 @@ def test_idle_streams_hold_no_database_connection(app: Any, fr: Any) -> None:
 
 
 def test_wsgi_server_refuses_to_stream(client_as: Callable[[str], Client], fr: Any) -> None:
-    response = client_as("fr-head").get("/live/events")
+    client = client_as("fr-head")
+    got: list[Any] = []
+    # A thread of its own: a request to an async view may not run beside a running loop.
+    thread = threading.Thread(target=lambda: got.append(client.get("/live/events")))
+    thread.start()
+    thread.join(30)
+    (response,) = got
     assert response.status_code == 503
     assert "ASGI" in response.content.decode()

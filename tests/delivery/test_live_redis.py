@@ -14,10 +14,11 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -25,6 +26,7 @@ import pytest
 from concord.parties import services as psvc
 from concord.record.models import Act
 
+T = TypeVar("T")
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
 # A server left behind by a killed test run still stops on its own.
 SERVER_LIFETIME = 300
@@ -216,6 +218,25 @@ class HttpStream:
         self.writer.close()
 
 
+def run(main: Callable[[], Awaitable[T]]) -> T:
+    """Run ``main`` in an event loop of its own thread: the browser tests' Playwright
+    keeps a loop running in the main thread for the whole session."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(main())  # type: ignore[arg-type]
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(180)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
 async def api_post(port: int, token: str, path: str, body: dict[str, Any]) -> int:
     """POST to the hub's API; the response status."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -285,7 +306,7 @@ def test_act_committed_by_one_process_reaches_stream_served_by_another(
             "latency": fr_latency,
         }
 
-    got = asyncio.run(main())
+    got = run(main)
     assert got["status"] == (201, 201)
     assert got["fr"] is not None
     assert got["fr"]["type"] == "token.created"
@@ -313,7 +334,7 @@ def test_act_nobody_announced_arrives_by_the_periodic_read(
         stream.close()
         return got
 
-    got = asyncio.run(main())
+    got = run(main)
     assert got is not None
     assert got["type"] == "token.created"
 
@@ -337,7 +358,7 @@ def test_commits_and_streams_carry_on_while_redis_is_away(
         stream.close()
         return status, took, got
 
-    status, took, got = asyncio.run(main())
+    status, took, got = run(main)
     assert status == 201
     assert took < 3  # a commit does not hang on the missing Redis
     assert got is not None  # the process's own commit still wakes its streams

@@ -129,6 +129,28 @@ def test_a_burst_of_acts_is_mailed_as_one_list(fr, secretariat, mailoutbox, sett
     assert mail_due() == 0
 
 
+def test_a_long_list_shows_the_latest_acts_and_counts_the_earlier(fr, secretariat, mailoutbox):
+    from django.db import transaction
+
+    from concord.delivery.mail import DIGEST_LIST_MAX
+    from concord.record.services import Draft, acts_append
+
+    contact = member(secretariat, "fr-contact", fr, Role.CONTACT_POINT)
+    with transaction.atomic():
+        acts = acts_append(
+            [
+                Draft(type=ActType.USER_CHANGED, actor=None, agent=None, content={"n": i})
+                for i in range(DIGEST_LIST_MAX + 30)
+            ]
+        )
+    assert mail_due() == 1
+    (mail,) = to(mailoutbox, contact)
+    assert "30 earlier acts are not listed" in mail.body
+    assert mail.body.count("https://hub.example/record/acts/") == DIGEST_LIST_MAX
+    assert f"/record/acts/{acts[-1].seq}\n" in mail.body
+    assert f"/record/acts/{acts[29].seq}\n" not in mail.body
+
+
 def test_the_daily_digest_goes_out_once_a_day_at_the_members_hour(fr, secretariat, mailoutbox):
     clock.travel(datetime(2027, 3, 10, 12, 0, tzinfo=UTC))  # 21:00 in Tokyo
     delegate = member(

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from concord.delivery import services
 from concord.delivery.models import Webhook
-from concord.delivery.webhooks import (
+from concord.delivery.receivers import (
     ERR_URL_ADDRESS,
     ERR_URL_FORM,
     ERR_URL_HTTP_LOCAL,

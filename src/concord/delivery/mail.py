@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -34,7 +34,8 @@ from concord.record.models import Act, ActType
 
 log = logging.getLogger(__name__)
 
-# A digest (or a burst sent as one mail) lists at most this many acts, then a count.
+# A digest (or a burst sent as one mail) lists at most this many acts, the latest,
+# and counts the earlier ones.
 DIGEST_LIST_MAX = 100
 # How long a worker holds a member while mailing; a dead worker's hold runs out.
 CLAIM_SECONDS = 600
@@ -115,7 +116,8 @@ def act_mail(user: User, act: Act) -> tuple[str, str]:
 
 def summary_mail(user: User, acts: Sequence[Act], total: int, *, digest: bool) -> tuple[str, str]:
     """Subject and body of a mail that lists several acts: the daily digest, or a
-    burst of acts too large to mail one by one."""
+    burst of acts too large to mail one by one. ``acts`` are the latest of ``total``,
+    oldest first."""
     today = _local_time(clock.now(), user.time_zone)[:10]
     if digest:
         subject = _("Concord: daily digest of %(date)s, %(count)s acts") % {
@@ -130,20 +132,20 @@ def summary_mail(user: User, acts: Sequence[Act], total: int, *, digest: bool) -
         else _("%(count)s acts were entered in the record:") % {"count": total},
         "",
     ]
+    if total > len(acts):
+        lines += [
+            _("%(count)s earlier acts are not listed; see them all in the record: %(url)s")
+            % {
+                "count": total - len(acts),
+                "url": settings.CONCORD_BASE_URL + reverse("record:acts"),
+            },
+            "",
+        ]
     for act in acts:
         lines.append(
             f"{_local_time(act.time, user.time_zone)} · {act.type_label} · "
             f"{_actor_name(act, user.language)}\n    {act_url(act.seq)}"
         )
-    if total > len(acts):
-        lines += [
-            "",
-            _("… and %(count)s more: %(url)s")
-            % {
-                "count": total - len(acts),
-                "url": settings.CONCORD_BASE_URL + reverse("record:acts"),
-            },
-        ]
     return subject, "\n".join([*lines, "", "-- ", _footer()])
 
 
@@ -182,6 +184,16 @@ def _preferences_create() -> None:
         )
 
 
+def mail_history_pass_over() -> int:
+    """Start every member's cursor at the latest act: history loaded in bulk (a demo, an
+    import) is not news to anyone. Returns the number of members."""
+    _preferences_create()
+    last = Act.objects.aggregate(last=Max("seq"))["last"]
+    if last is None:
+        return 0
+    return MailPreference.objects.filter(last_seq__lt=last).update(last_seq=last)
+
+
 def _claim(pk: int) -> bool:
     """Take a member for this worker: one UPDATE, so only one worker wins it."""
     now = clock.now()
@@ -190,6 +202,11 @@ def _claim(pk: int) -> bool:
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
     )
+
+
+def _latest(acts: QuerySet[Act]) -> list[Act]:
+    """The latest DIGEST_LIST_MAX acts, oldest first."""
+    return list(acts.order_by("-seq")[:DIGEST_LIST_MAX])[::-1]
 
 
 def _send(user: User, subject: str, body: str, connection: BaseEmailBackend) -> None:
@@ -210,7 +227,7 @@ def _mail_immediate(preference: MailPreference, connection: BaseEmailBackend) ->
         total = others.count()
         if total:
             with translation.override(user.language):
-                listed = list(others[:DIGEST_LIST_MAX])
+                listed = _latest(others)
                 _send(user, *summary_mail(user, listed, total, digest=False), connection)
         cursor.update(last_seq=last)
         return 1 if total else 0
@@ -238,7 +255,7 @@ def _mail_digest(preference: MailPreference, connection: BaseEmailBackend) -> in
     total = acts.count()
     if total:
         with translation.override(user.language):
-            listed = list(acts[:DIGEST_LIST_MAX])
+            listed = _latest(acts)
             _send(user, *summary_mail(user, listed, total, digest=True), connection)
     MailPreference.objects.filter(pk=preference.pk).update(
         last_seq=last, digest_due_at=digest_due_after(user.time_zone, clock.now())

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from concord import clock
-from concord.delivery import webhooks
+from concord.delivery import receivers, webhooks
 from concord.delivery.audience import acts_for_party
 from concord.delivery.mail import digest_due_after
 from concord.delivery.models import (
@@ -117,7 +117,7 @@ def webhook_register(*, agent: User, url: str, types: Sequence[str] = ()) -> tup
     webhook and its secret, which is shown this once and kept only encrypted."""
     webhook_manager_check(agent)
     url = (url or "").strip()
-    problem = webhooks.url_problem(url)
+    problem = receivers.url_problem(url)
     if problem:
         raise ServiceError(_(problem), field="url")
     prefixes = _prefixes_clean(types)

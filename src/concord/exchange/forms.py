@@ -107,8 +107,12 @@ class MessageForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].choices = parties
-        self.fields["group"].choices = [("", "—"), *groups]
+        recipients = self.fields["recipients"]
+        group = self.fields["group"]
+        assert isinstance(recipients, forms.MultipleChoiceField)
+        assert isinstance(group, forms.TypedChoiceField)
+        recipients.choices = parties
+        group.choices = [("", "—"), *groups]
 
     def due_at(self) -> datetime | None:
         day = self.cleaned_data.get("due_date")
@@ -140,7 +144,9 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args: Any, parties: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = parties
+        members = self.fields["members"]
+        assert isinstance(members, forms.MultipleChoiceField)
+        members.choices = parties
 
 
 def entity_rows(data: QueryDict) -> list[dict[str, Any]]:

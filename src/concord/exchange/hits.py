@@ -95,12 +95,14 @@ def hits_for_entities(
     candidate_ids = {cid for ids in by_key.values() for cid in ids}
     if not candidate_ids:
         return results
+    stored = Entity.objects.filter(pk__in=candidate_ids)
+    if exclude_message_id is not None:
+        stored = stored.exclude(message_id=exclude_message_id)
     candidates = {
         e.pk: e
-        for e in Entity.objects.filter(pk__in=candidate_ids)
-        .exclude(message_id=exclude_message_id)
-        .select_related("holder")
-        .only("pk", "kind", "data", "reference", "birth_date", "holder__code", "message_id")
+        for e in stored.select_related("holder").only(
+            "pk", "kind", "data", "reference", "birth_date", "holder__code", "message_id"
+        )
     }
     readable = set(
         Distribution.objects.filter(

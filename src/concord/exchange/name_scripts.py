@@ -168,10 +168,11 @@ def cyrillic_read(word: str, language: str) -> Piece:
 
 
 # The sounds of ARABIC_SOUNDS in the matcher's folded letters (S is sh; kh, h → h;
-# th → t; dh → d; z → s; q → k; ج is g, which Latin j, dj and dsch have as a reading).
+# th → t; dh → d; z → s; q → k). ج stays j, the one j of the folded letters: Latin
+# j, dj, dsch fold to a glide, and to g in the reading for Egyptian spellings.
 ARABIC_FOLDED: dict[str, str] = {
     "ء": "", "آ": "a", "أ": "a", "إ": "i", "ؤ": "u", "ئ": "i", "ا": "a", "ب": "b",
-    "ة": "a", "ت": "t", "ث": "t", "ج": "g", "ح": "h", "خ": "h", "د": "d", "ذ": "d",
+    "ة": "a", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "h", "د": "d", "ذ": "d",
     "ر": "r", "ز": "s", "س": "s", "ش": "S", "ص": "s", "ض": "d", "ط": "t", "ظ": "s",
     "ع": "", "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n",
     "ه": "h", "ى": "a", "پ": "p", "چ": "S", "ژ": "S", "ڤ": "v", "گ": "g", "ک": "k",
@@ -224,7 +225,7 @@ def mrz_arabic(words: list[str]) -> list[str] | None:
         return None
     # Unvocalised: A, I, U are long vowels only, E is the letter ع.
     vowels = sum(joined.count(v) for v in "aeiu")
-    if not _MRZ_ESCAPE.search(joined) and vowels / len(joined) >= 0.3:
+    if not _MRZ_ESCAPE.search(joined) and vowels / len(joined) >= 0.35:
         return None
     table = dict(ICAO_ARABIC_MRZ)
     out = []

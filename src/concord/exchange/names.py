@@ -14,20 +14,24 @@ How a name is read
     y/j → i, ou → u, the i-glides of я/ю/ья dropped, doubled letters single). Particles
     go (al-, el-, ash-, bin, ibn, van, de ...); abd al-/abdul/abdel + name become one
     word, as do the parts of ...ad-din names. Words that a scheme can spell two ways
-    (German ch, French j, umlauts, ISO 9 letters) keep an alternative reading.
+    (German ch, French j, Egyptian g for ج, umlauts, ISO 9 letters, Ukrainian Г as G
+    or H) keep alternative readings, each costing a fifth of an edit when used.
 
 How two names are compared
     Each word of the shorter name is paired with a different word of the longer one, in
     any order (the pairing with the best total). A pair's score falls with its edit
-    distance (optimal string alignment, so a swap of two letters is one edit) relative
-    to the square root of its length: one typing error in a word of five letters or
-    more still scores above the threshold, while different given names such as
-    Aleksandr/Aleksei or surnames such as Petrov/Petrenko, three edits apart, do not.
-    Vowels a/e/i and o/u, which Arabic names swap freely between spellings
-    (Mohammed/Muhammad, Khaled/Khalid), cost a fraction of an edit; words read from
-    unvocalised Arabic compare by consonants only. The name's score is its weakest
-    pair's score; words left over in the longer name (a patronymic, a middle name)
-    lower it a little. A one-word name can at best be "possible".
+    distance d (optimal string alignment, so a swap of two letters is one edit):
+    ``1 - 0.3 * d**1.5 / sqrt(length)``. One typing error in a word of three letters or
+    more still scores above the threshold; a second edit weighs more, so different
+    given names such as Aleksandr/Aleksei or surnames such as Petrov/Petrenko or
+    Shevchenko/Savchenko fall below the "possible" band. Near neighbours one letter
+    apart (Levchenko/Shevchenko, Said/Saad) cannot be told from a typing error by the
+    names alone; there the dates of birth decide. Vowels a/e/i and o/u, which Arabic
+    names swap freely between spellings (Mohammed/Muhammad, Khaled/Khalid), cost a
+    fraction of an edit when the consonants agree; words read from unvocalised Arabic
+    compare by consonants only, measured against their consonants. The name's score is
+    its weakest pair's score; words left over in the longer name (a patronymic, a
+    middle name) lower it a little. A one-word name can at best be "possible".
 
 Dates of birth
     Equal dates add a little confidence; different dates block the match ("no match")
@@ -37,8 +41,9 @@ Dates of birth
 
 Verdicts
     ``score >= threshold`` (default ``MATCH_THRESHOLD``) is "match"; the band
-    ``[threshold - POSSIBLE_BAND, threshold)`` is "possible" (worth a human look, never
-    an automatic hit); below it "no match".
+    ``[threshold - POSSIBLE_BAND, threshold)`` (0.72 to 0.80 by default) is "possible",
+    worth a human look; below it "no match". ``bench/names.py --threshold-sweep`` shows
+    precision and recall of other thresholds on the labelled set.
 
 Blocking
     ``name_keys`` gives a few 64-bit keys per name for an index: one per ordered pair of
@@ -62,14 +67,20 @@ from rapidfuzz.distance import OSA
 
 from concord.exchange import name_scripts as scripts
 
-MATCH_THRESHOLD: float = 0.84
-POSSIBLE_BAND: float = 0.12
+MATCH_THRESHOLD: float = 0.80
+POSSIBLE_BAND: float = 0.08
 # How steeply a pair's score falls per edit, relative to sqrt(length).
 EDIT_WEIGHT = 0.3
+# Edits beyond the first weigh more: one is a typing error, two are another name.
+EDIT_POWER = 1.5
 # The cost of a vowel-class change (e/a, e/i, o/u) in place of a full edit.
 VOWEL_SWAP_COST = 0.3
 # Extra uncertainty of comparing by consonants only (unvocalised Arabic).
-VOWELLESS_COST = 0.3
+VOWELLESS_COST = 0.15
+# Consonants carry the word: a vowelless word is measured by its consonants plus this.
+VOWELLESS_SLACK = 1
+# The cost of reading a word by one scheme's convention rather than the common one.
+ALTERNATIVE_COST = 0.2
 EXTRA_WORD_PENALTY = 0.03
 PATRONYMIC_PENALTY = 0.01
 BIRTH_AGREES_BONUS = 0.04
@@ -90,7 +101,7 @@ _SOUNDED = {
     "š": "sh", "č": "ch", "ž": "zh", "ŝ": "shch", "ć": "ch", "ś": "sh", "ź": "zh",
     "ż": "zh", "ř": "r", "ş": "sh", "ç": "ch", "ğ": "", "ı": "i", "ä": "ae", "ö": "oe",
     "ü": "ue", "å": "aa", "æ": "ae", "ø": "oe", "œ": "oe", "ł": "l", "đ": "dj", "ð": "d",
-    "þ": "th", "â": "ia", "û": "iu", "ê": "ie", "ë": "io", "ǎ": "e",
+    "þ": "th", "â": "ia", "û": "iu", "ê": "ie", "ë": "io", "ǎ": "e", "ŭ": "w",
 }  # fmt: skip
 # ... or just dropped, as most people type them without.
 _PLAIN = {"ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ø": "o", "ı": "i"}
@@ -107,7 +118,10 @@ _PARTICLES = frozenset(
 _ABD_FORMS = frozenset(
     {"abd", "abdul", "abdel", "abdal", "abdil", "abdol", "abdoul", "abdur", "abdus"}
 )
-_DIN_FORMS = frozenset({"din", "dine", "deen", "eddine", "eddin", "uddin", "addin", "ud-din"})
+_DIN_FORMS = frozenset(
+    {"din", "dine", "deen", "eddine", "eddin", "uddin", "uddine", "addin", "addine", "eldin",
+     "eldine", "aldin", "aldine", "uldin", "uldeen"}
+)  # fmt: skip
 _DIN_SUFFIX = re.compile(r"(?:eddine?|uddine?|addine?|aldine?|eldine?|uldeen|uddeen)$")
 _PATRONYMIC = re.compile(r"(?:[oea]viS|[oeia]vna|iSna|auna|uli|kisi|gisi|ogli|oglu)$")
 
@@ -167,10 +181,11 @@ class NameMatch:
 @dataclass(frozen=True, slots=True)
 class _Word:
     text: str  # the primary fold, as name_normalise shows it
-    readings: tuple[str, ...]
-    vowel_forms: tuple[str, ...]
+    readings: tuple[tuple[str, float], ...]  # every fold, with the cost of reading it so
+    vowel_forms: tuple[tuple[str, float], ...]
     skeleton: str
-    skeletons: frozenset[str]  # of every reading
+    skeletons: tuple[tuple[str, float], ...]  # of every reading
+    skeleton_set: frozenset[str]
     vowelless: bool
     patronymic: bool
 
@@ -226,44 +241,72 @@ def _spellings(word: str) -> list[str]:
     return list(dict.fromkeys(scripts.strip_marks(s) for s in (sounded, plain)))
 
 
-def _readings(piece: scripts.Piece) -> tuple[str, ...]:
-    """Every fold of a piece worth comparing, the primary first (at most eight)."""
+def _readings(piece: scripts.Piece) -> dict[str, float]:
+    """Every fold of a piece worth comparing, with what reading it that way costs.
+
+    The primary fold (first) and the plain/sounded readings of diacritics cost
+    nothing; a reading that assumes one scheme's convention (German ch, French j,
+    Egyptian g, ISO 9 c, Belarusian ў ...) costs a fifth of an edit, so that it helps
+    the names it fits without making unrelated names look alike. At most eight.
+    """
     if piece.folded:
-        return (piece.text,)
-    out: list[str] = []
-    for spelling in (piece.text, *piece.alternatives):
+        return {piece.text: 0.0}
+    out: dict[str, float] = {}
+
+    def add(text: str, cost: float) -> None:
+        if text and (text not in out or out[text] > cost):
+            out[text] = cost
+
+    for number, spelling in enumerate((piece.text, *piece.alternatives)):
+        base = 0.0 if number == 0 else ALTERNATIVE_COST
         for ascii_form in _spellings(spelling):
             primary = _fold(ascii_form)
-            out.append(primary)
-            if "ch" in ascii_form:
-                out.append(_fold(ascii_form, german_ch=True))
-            if "j" in ascii_form:
-                out.append(_fold(ascii_form, french_j=True))
-                out.append(_fold(ascii_form, arabic_j=True))
+            add(primary, base)
+            cost = base + ALTERNATIVE_COST
+            add(_fold(ascii_form, german_ch=True), cost)
+            add(_fold(ascii_form, french_j=True), cost)
+            add(_fold(ascii_form, arabic_j=True), cost)
             if re.search(r"[^aeiou](ae|oe|ue)[^aeiou]", ascii_form):
-                out.append(_fold(re.sub(r"(?<=[aou])e", "", ascii_form)))
+                add(_fold(re.sub(r"(?<=[aou])e", "", ascii_form)), base)
             if len(ascii_form) >= 6 and ascii_form[:2] in {"al", "el"}:
-                out.append(_fold(ascii_form[2:]))
+                add(_fold(ascii_form[2:]), base)
             if re.search(r"c(?![hkz])", ascii_form):
                 # ISO 9 and Polish c is ц (Kuznecov, Cvetkov).
-                out.append(_fold(re.sub(r"c(?![hkz])", "ts", ascii_form)))
-            if re.search(r"[aoe][uw]$", ascii_form):
-                out.append(_fold(ascii_form[:-1] + "v"))  # Belarusian ў: Kazlou, Kazlow
+                add(_fold(re.sub(r"c(?![hkz])", "ts", ascii_form)), cost)
+            if re.search(r"[aeo]u(?![aeiou])", ascii_form):
+                # Belarusian ў written u (ICAO): Kazlou, Paulauna.
+                add(_fold(re.sub(r"(?<=[aeo])u(?![aeiou])", "v", ascii_form)), cost)
+            if re.match(r"ou[aei]", ascii_form):
+                add(_fold("w" + ascii_form[2:]), cost)  # French ou for w: Oualid
             if "h" in primary:
-                out.append(primary.replace("h", "g"))  # Ukrainian Г: Hryhorii, Grigorii
-    return tuple(dict.fromkeys(r for r in out if r))[:8]
+                add(primary.replace("h", "g"), cost)  # Ukrainian Г: Hryhorii, Grigorii
+    return dict(list(out.items())[:8])
 
 
 def _word(piece: scripts.Piece) -> _Word | None:
     readings = _readings(piece)
     if not readings:
         return None
-    text = readings[0]
+    text = next(iter(readings))
     vowelless = piece.vowelless or not re.search(r"[aeiou]", text)
-    forms = tuple(dict.fromkeys(f for r in readings for f in _vowel_forms(r)))
+    forms: dict[str, float] = {}
+    skeletons: dict[str, float] = {}
+    for reading, cost in readings.items():
+        for form in _vowel_forms(reading):
+            forms[form] = min(cost, forms.get(form, cost))
+        skeleton = _skeleton(reading)
+        skeletons[skeleton] = min(cost, skeletons.get(skeleton, cost))
     patronymic = len(text) >= 6 and bool(_PATRONYMIC.search(text))
-    skeletons = frozenset(_skeleton(r) for r in readings)
-    return _Word(text, readings, forms, _skeleton(text), skeletons, vowelless, patronymic)
+    return _Word(
+        text,
+        tuple(readings.items()),
+        tuple(forms.items()),
+        _skeleton(text),
+        tuple(skeletons.items()),
+        frozenset(skeletons),
+        vowelless,
+        patronymic,
+    )
 
 
 def _plain(piece: scripts.Piece) -> str:
@@ -284,9 +327,7 @@ def _is_article(plain: str, following: str) -> bool:
     """al-, el- before any word; ash-, ad-, ar-, ech- ... before a word they assimilate to."""
     if not following:
         return False
-    return plain in _ARTICLES or bool(
-        _SUN_ARTICLE.match(plain) and following.startswith(plain[1:])
-    )
+    return plain in _ARTICLES or bool(_SUN_ARTICLE.match(plain) and following.startswith(plain[1:]))
 
 
 def _combine(pieces: list[scripts.Piece]) -> list[scripts.Piece]:
@@ -297,10 +338,8 @@ def _combine(pieces: list[scripts.Piece]) -> list[scripts.Piece]:
     while i < len(pieces):
         piece, plain = pieces[i], plains[i]
         following = plains[i + 1] if i + 1 < len(pieces) else ""
-        latin = not piece.arabic
-        if latin and _is_article(plain, following):
-            i += 1
-        elif latin and len(pieces) > 1 and (plain in _PARTICLES or (plain == "ben" and i > 0)):
+        particle = plain in _PARTICLES or (plain == "ben" and i > 0)
+        if not piece.arabic and (_is_article(plain, following) or (len(pieces) > 1 and particle)):
             i += 1
         elif plain in _ABD_FORMS and following:
             j = i + 1
@@ -354,30 +393,34 @@ def name_normalise(text: str) -> tuple[str, ...]:
     ``name_normalise("Юрий Шевченко") == name_normalise("Iouri Chevtchenko")``; words
     read from unvocalised Arabic keep only the letters written (long vowels).
     """
-    return tuple(w.text for w in _words(text))
+    # "S" is the matcher's one letter for the hushing sounds; people read it as sh.
+    return tuple(w.text.replace("S", "sh") for w in _words(text))
 
 
 def _word_distance(a: _Word, b: _Word) -> tuple[float, int]:
     """Effective edits between two words and the length they are measured against."""
     if a.vowelless or b.vowelless:
-        # و is a consonant or a long vowel, so v is left out on both sides.
+        # و is a consonant or a long vowel, so v is left out on both sides; ج (j) is
+        # compared as g, the reading Latin j/dj/dsch/g have in common.
         d = min(
-            OSA.distance(r.replace("v", ""), q.replace("v", ""))
-            for r in a.skeletons
-            for q in b.skeletons
+            OSA.distance(r.replace("v", "").replace("j", "g"), q.replace("v", "").replace("j", "g"))
+            + cr
+            + cq
+            for r, cr in a.skeletons
+            for q, cq in b.skeletons
         )
-        return d + VOWELLESS_COST, max(len(a.text), len(b.text), 1)
-    d = float(min(OSA.distance(r, q) for r in a.readings for q in b.readings))
-    if d > 0 and a.skeletons & b.skeletons:
+        return d + VOWELLESS_COST, max(len(a.skeleton), len(b.skeleton)) + VOWELLESS_SLACK
+    d = min(OSA.distance(r, q) + cr + cq for r, cr in a.readings for q, cq in b.readings)
+    if d >= 1 and a.skeleton_set & b.skeleton_set:
         # The same consonants: vowel-class changes (e/a, e/i, o/u) cost a fraction.
-        dv = min(OSA.distance(r, q) for r in a.vowel_forms for q in b.vowel_forms)
-        d = min(d, dv + VOWEL_SWAP_COST * (d - dv))
+        dv = min(OSA.distance(r, q) + cr + cq for r, cr in a.vowel_forms for q, cq in b.vowel_forms)
+        d = min(d, dv + VOWEL_SWAP_COST * max(0.0, d - dv))
     return d, max(len(a.text), len(b.text))
 
 
 def _word_score(a: _Word, b: _Word) -> float:
     d, length = _word_distance(a, b)
-    return max(0.0, 1.0 - EDIT_WEIGHT * d / math.sqrt(length))
+    return max(0.0, 1.0 - EDIT_WEIGHT * d**EDIT_POWER / math.sqrt(length))
 
 
 def _best_pairing(short: tuple[_Word, ...], long: tuple[_Word, ...]) -> list[tuple[int, int]]:
@@ -472,7 +515,8 @@ def _code(word: _Word) -> str:
     text = word.text
     if len(text) >= 7 and re.match(r"[ae]l[^aeiouy]", text):
         text = text[2:]
-    return re.sub(r"(.)\1+", r"\1", _skeleton(text).translate(_CODE_CLASSES))
+    # ج (j) is left out, as the glide that Latin j, dj and y become.
+    return re.sub(r"(.)\1+", r"\1", _skeleton(text).replace("j", "").translate(_CODE_CLASSES))
 
 
 def _key(*parts: str) -> int:
@@ -485,8 +529,10 @@ def name_keys(text: str) -> frozenset[int]:
 
     One key per ordered pair of words (x, y): x's full consonant code with the first two
     consonants of y, and (for names of up to three words) again with y's last two, so a
-    typing error in either word leaves a key intact. A one-word name gets one key of its
-    own, which other one-word names share. At most twelve keys per name.
+    typing error in either word leaves a key intact; a two-word name adds one key of
+    both words' first two consonants. A one-word name gets one key of its own, which
+    other one-word names share. At most twelve keys per name (four words and more use
+    their first four).
     """
     codes = [c for c in (_code(w) for w in _words(text)) if c]
     if not codes:
@@ -499,4 +545,7 @@ def name_keys(text: str) -> frozenset[int]:
         keys.add(_key("h", use[x], use[y][:2]))
         if len(use) <= 3:
             keys.add(_key("t", use[x], use[y][-2:]))
+    if len(use) == 2:
+        # Two-word names have room for one more: both words' first two consonants.
+        keys.add(_key("b", *sorted(code[:2] for code in use)))
     return frozenset(keys)

@@ -580,11 +580,9 @@ def access_request(
             raise ServiceError(
                 _("Your party sent this message: distribute it yourself."), field="message"
             )
-        target = (
-            _parties_of(charter, [beneficiary], field="beneficiary")[0] if beneficiary else None
-        )
-        if target is None:
+        if not (beneficiary or "").strip():
             raise ServiceError(_("Name the party to pass the message on to."), field="beneficiary")
+        target = _parties_of(charter, [beneficiary], field="beneficiary")[0]
         if _party_sees(target, message):
             raise ServiceError(
                 _("%(code)s already has this message.") % {"code": target.code},

@@ -54,7 +54,7 @@ def _charter(request: HttpRequest) -> Charter:
 def _party_choices(charter: Charter, viewer: User) -> list[tuple[str, str]]:
     rows = (
         Participation.objects.filter(charter=charter, status=Status.PARTY)
-        .exclude(party_id=viewer.party_id)
+        .exclude(party=viewer.party)
         .select_related("party")
         .order_by("party__code")
     )
@@ -250,7 +250,8 @@ def hits_page(request: HttpRequest) -> HttpResponse:
             results = hits_find(viewer, rows)
         except services.EntitiesInvalid as exc:
             problems = [(p.field, p.message) for p in exc.entity_problems]
-    template = "exchange/hits_results.html" if request.htmx else "exchange/hits.html"
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "exchange/hits_results.html" if fragment else "exchange/hits.html"
     return render(
         request,
         template,
@@ -331,7 +332,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+            messages.error(request, f"{form.fields[field].label}: {' '.join(map(str, errors))}")
         return redirect("exchange:detail", pk=pk)
     try:
         files = [(f.name, f.read()) for f in form.cleaned_data["attachments"]]

@@ -18,6 +18,7 @@ from django.db import connection
 from concord import clock
 from concord.charters.models import Charter
 from concord.charters.services import builtin_charters_load
+from concord.delivery.mail import mail_history_pass_over
 from concord.notifications.models import Notification
 from concord.parties import services as svc
 from concord.parties.models import Participation, Party, PartyKind, Role, Status, User
@@ -234,6 +235,8 @@ def _load(password: str, present: datetime) -> dict[str, int]:
     demo_procedures.schedule(timeline, present, random.Random(1991))
     demo_exchange.schedule(timeline, present, random.Random(1975))
     timeline.run()
+    # The demo's fourteen months are history: mail starts with what happens next.
+    mail_history_pass_over()
     return {
         "parties": Party.objects.count(),
         "users": User.objects.count(),

@@ -102,7 +102,7 @@ def schedule(timeline: Any, now: datetime, rng: random.Random) -> None:
             ).values_list("party__code", flat=True)
         )
         return {
-            u.party.code: u
+            u.username.removesuffix("-contact"): u
             for u in User.objects.filter(username__endswith="-contact", party__code__in=codes)
             .select_related("party")
             .order_by("username")
@@ -135,7 +135,9 @@ def schedule(timeline: Any, now: datetime, rng: random.Random) -> None:
             channel = rng.choice(list(SUBJECTS))
             entities = _entities(sender, rng)
             recipients = rng.sample([c for c in codes if c != sender], rng.randint(1, 3))
-            use_group = sender == "kz" and "group" in state and rng.random() < 0.5
+            tlp = rng.choices(["amber", "amber+strict", "green", "red"], [6, 2, 2, 1])[0]
+            # TLP:RED goes to named recipients only.
+            use_group = sender == "kz" and "group" in state and tlp != "red" and rng.random() < 0.5
             kind = "request" if rng.random() < 0.2 else "information"
             message = services.message_send(
                 agent=cps[sender],
@@ -145,7 +147,7 @@ def schedule(timeline: Any, now: datetime, rng: random.Random) -> None:
                     kind=kind,
                     subject=rng.choice(SUBJECTS[channel]).format(place=rng.choice(PLACES)),
                     body=_body(rng),
-                    tlp=rng.choices(["amber", "amber+strict", "green", "red"], [6, 2, 2, 1])[0],
+                    tlp=tlp,
                     handling=rng.choices(["H0", "H1", "H2"], [2, 2, 3])[0],
                     reliability=rng.choice("ABC"),
                     accuracy=rng.choice("123"),

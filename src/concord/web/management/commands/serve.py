@@ -33,4 +33,6 @@ class Command(BaseCommand):
             workers=options["workers"],
             log_level="warning",
             lifespan="off",
+            # Live streams never end by themselves: give them a few seconds, then stop.
+            timeout_graceful_shutdown=5,
         )
