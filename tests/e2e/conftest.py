@@ -38,3 +38,21 @@ def page(browser, live_server, settings):  # type: ignore[no-untyped-def]
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+PASSWORD = "correct horse battery staple"  # the fixtures' password (tests/conftest.py)
+
+
+@pytest.fixture
+def sign_in():  # type: ignore[no-untyped-def]
+    """Sign a page in as the named member (signing out whoever was signed in)."""
+
+    def sign(page, username: str) -> None:  # type: ignore[no-untyped-def]
+        page.context.clear_cookies()
+        page.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/")
+
+    return sign

@@ -19,15 +19,7 @@ PASSWORD = "correct horse battery staple"
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def test_compose_check_hits_send_and_read(page, charters, secretariat):  # type: ignore[no-untyped-def]
+def test_compose_check_hits_send_and_read(sign_in, page, charters, secretariat):  # type: ignore[no-untyped-def]
     charter = charters["eurasia-2024"]
     for code in ("kz", "ru", "cn"):
         party = psvc.party_register(agent=secretariat, code=code, kind="state")

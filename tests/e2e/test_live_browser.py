@@ -22,7 +22,6 @@ from concord.parties.models import Status, User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"  # the fixtures' password (tests/conftest.py)
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
@@ -62,14 +61,6 @@ def live_page(browser: Any, asgi_url: str) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
 def nil_return(username: str, charter: Any, year: int) -> str:
     """A notification for every party, submitted through the service; its number."""
     n = notification_submit(
@@ -90,7 +81,9 @@ def helsinki(charters: Any, fr: Any, de: Any, secretariat: User) -> Any:
     return charters["helsinki"]
 
 
-def test_dashboard_shows_new_notification_without_reload(live_page: Any, helsinki: Any) -> None:
+def test_dashboard_shows_new_notification_without_reload(
+    sign_in, live_page: Any, helsinki: Any
+) -> None:
     page = live_page
     sign_in(page, "fr-delegate")
     page.wait_for_selector("#live[data-state=open]", state="attached")
@@ -117,7 +110,7 @@ def test_dashboard_shows_new_notification_without_reload(live_page: Any, helsink
 
 
 def test_inbox_in_arabic_updates_and_notice_sits_at_the_start_side(
-    live_page: Any, helsinki: Any
+    sign_in, live_page: Any, helsinki: Any
 ) -> None:
     page = live_page
     sign_in(page, "fr-delegate")

@@ -14,19 +14,10 @@ from concord.parties.models import Status
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"  # the fixtures' password (tests/conftest.py)
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def test_notify_acknowledge_and_see_the_receipt(page, charters, fr, de, secretariat):  # type: ignore[no-untyped-def]
+def test_notify_acknowledge_and_see_the_receipt(sign_in, page, charters, fr, de, secretariat):  # type: ignore[no-untyped-def]
     for party in (fr, de):
         psvc.participation_set(
             agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY

@@ -20,15 +20,6 @@ PASSWORD = "correct horse battery staple"  # the fixtures' password (tests/conft
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
 def take_step(page, kind: str, text: str = "", proposal: str = "") -> None:  # type: ignore[no-untyped-def]
     page.select_option("select[name=kind]", kind)
     if proposal:
@@ -39,7 +30,9 @@ def take_step(page, kind: str, text: str = "", proposal: str = "") -> None:  # t
     page.wait_for_load_state("networkidle")
 
 
-def test_explanation_overdue_meeting_and_decision_by_silence(page, charters, fr, de, secretariat):  # type: ignore[no-untyped-def]
+def test_explanation_overdue_meeting_and_decision_by_silence(
+    sign_in, page, charters, fr, de, secretariat
+):  # type: ignore[no-untyped-def]
     for party in (fr, de):
         psvc.participation_set(
             agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY
@@ -115,8 +108,13 @@ def procedure_open_on_page(page, mechanism: str, subject: str, respondent: str =
     return page.url
 
 
-def test_the_secretariat_assigns_the_chair_and_an_objection_breaks_silence(  # type: ignore[no-untyped-def]
-    page, charters, fr, de, secretariat
+def test_the_secretariat_assigns_the_chair_and_an_objection_breaks_silence(
+    sign_in,  # type: ignore[no-untyped-def]
+    page,
+    charters,
+    fr,
+    de,
+    secretariat,
 ):
     for party in (fr, de):
         psvc.participation_set(
@@ -151,8 +149,13 @@ def test_the_secretariat_assigns_the_chair_and_an_objection_breaks_silence(  # t
     assert "No decisions yet." in page.content()
 
 
-def test_a_conciliation_report_is_submitted_and_answered_on_the_page(  # type: ignore[no-untyped-def]
-    page, charters, fr, de, secretariat
+def test_a_conciliation_report_is_submitted_and_answered_on_the_page(
+    sign_in,  # type: ignore[no-untyped-def]
+    page,
+    charters,
+    fr,
+    de,
+    secretariat,
 ):
     for party in (fr, de):
         psvc.participation_set(
@@ -191,7 +194,9 @@ def test_a_conciliation_report_is_submitted_and_answered_on_the_page(  # type: i
     page.screenshot(path=str(SHOTS / "conciliation.png"), full_page=True)
 
 
-def test_the_emergency_meeting_window_on_the_page(page, charters, fr, de, secretariat, user):  # type: ignore[no-untyped-def]
+def test_the_emergency_meeting_window_on_the_page(
+    sign_in, page, charters, fr, de, secretariat, user
+):  # type: ignore[no-untyped-def]
     from concord.parties.models import PartyKind, Role
     from concord.procedures import services
 

@@ -14,16 +14,7 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "correct horse battery staple"
 SHOTS = Path(__file__).resolve().parents[2] / "test-results"
-
-
-def sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -39,7 +30,7 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_register_copy_the_secret_and_send_a_test_event(page, fr, settings):  # type: ignore[no-untyped-def]
+def test_register_copy_the_secret_and_send_a_test_event(sign_in, page, fr, settings):  # type: ignore[no-untyped-def]
     settings.CONCORD_WEBHOOK_ALLOW_HTTP = True
     settings.CONCORD_WEBHOOK_ALLOW_PRIVATE = True
     server = HTTPServer(("127.0.0.1", 0), Receiver)

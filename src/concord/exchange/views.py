@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from concord.charters.models import Charter
 from concord.exchange import forms, selectors, services
 from concord.exchange.attachments import attachments_clean
-from concord.exchange.entities import ENTITY_FIELDS, EntityKind
-from concord.exchange.hits import hits_find
+from concord.exchange.entities import ENTITY_FIELDS, EntityKind, entity_clean
+from concord.exchange.hits import hits_find, hits_for_entities
 from concord.exchange.models import AccessState, Channel, Kind, Message
 from concord.parties.models import Participation, Status, User
 from concord.parties.services import ServiceError
@@ -277,16 +277,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     party = selectors.exchange_party(viewer)
     assert party is not None
     entities = list(message.entities.all())
-    hits: dict[int, Any] = {}
-    if entities:
-        from concord.exchange.entities import entity_clean
-        from concord.exchange.hits import hits_for_entities
-
-        clean = [entity_clean({"kind": e.kind, **e.data}) for e in entities]
-        for e, result in zip(
-            entities, hits_for_entities(party.pk, clean, exclude_message_id=message.pk), strict=True
-        ):
-            hits[e.pk] = result.hits
+    # Checked again for the reader: the label in the reader's language, and the hits.
+    clean = [entity_clean({"kind": e.kind, **e.data}) for e in entities]
+    results = hits_for_entities(party.pk, clean, exclude_message_id=message.pk) if clean else []
     opening = selectors.opening_for(viewer, message)
     opening["checked"] = _commitment_holds(opening)
     return render(
@@ -296,7 +289,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "message": message,
             "own": message.originator_id == party.pk,
             "distribution": selectors.distribution_for(viewer, message),
-            "entities": [(e, hits.get(e.pk, [])) for e in entities],
+            "entities": [
+                (e, c.label, r.hits) for e, c, r in zip(entities, clean, results, strict=True)
+            ],
             "attachments": list(message.attachments.all()),
             "thread": selectors.thread_of(viewer, message),
             "request_state": selectors.request_state(message),
@@ -425,7 +420,13 @@ def requests(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/requests.html",
-        {"page": page, "box": box, "pending": AccessState.PENDING, "form": forms.DecisionForm()},
+        {
+            "page": page,
+            "box": box,
+            "pending_state": AccessState.PENDING,
+            "pending": selectors.pending_decisions(viewer),
+            "form": forms.DecisionForm(),
+        },
     )
 
 
