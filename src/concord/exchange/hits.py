@@ -32,6 +32,7 @@ from concord.parties.services import NotPermitted
 
 MAX_HITS_PER_ENTITY = 20
 MAX_CANDIDATES_PER_KEY = 200
+ID_CHUNK = 5000
 ERR_NOT_CONTACT_POINT = "Only a party's contact point may ask for hits."
 
 
@@ -78,31 +79,38 @@ def hits_for_entities(
     every_key = set().union(*(exact | fuzzy for exact, fuzzy in wanted))
     if not every_key:
         return results
-    # Candidates: entities of other parties under any of the keys that the asking party
-    # may find (findable, or in a message distributed to it) — all in one query.
+    # Candidates, in three index-driven steps (one query joining keys to entities with
+    # the visibility condition leads PostgreSQL's planner to scan every entity): the
+    # entities under the keys; of those, the ones the asking party may find (findable,
+    # or in a message distributed to it) and does not hold; then the data of at most
+    # MAX_CANDIDATES_PER_KEY per key — enough to fill an answer even for a common name.
+    rows = list(EntityKey.objects.filter(key__in=list(every_key)).values_list("key", "entity_id"))
+    if not rows:
+        return results
     seen = Distribution.objects.filter(party_id=party_id).values("message_id")
-    rows = (
-        EntityKey.objects.filter(key__in=list(every_key))
-        .filter(Q(entity__findable=True) | Q(entity__message_id__in=seen))
-        .exclude(entity__holder_id=party_id)
-        .values_list("key", "entity_id")
-    )
+    found = sorted({entity_id for _key, entity_id in rows})
+    allowed: set[int] = set()
+    for i in range(0, len(found), ID_CHUNK):  # within any engine's limit on parameters
+        findable = (
+            Entity.objects.filter(pk__in=found[i : i + ID_CHUNK])
+            .filter(Q(findable=True) | Q(message_id__in=seen))
+            .exclude(holder_id=party_id)
+        )
+        if exclude_message_id is not None:
+            findable = findable.exclude(message_id=exclude_message_id)
+        allowed.update(findable.values_list("pk", flat=True))
     by_key: dict[int, list[int]] = defaultdict(list)
     for key, entity_id in rows:
-        # A very common name under one key: enough candidates to fill the answer.
-        if len(by_key[key]) < MAX_CANDIDATES_PER_KEY:
+        if entity_id in allowed and len(by_key[key]) < MAX_CANDIDATES_PER_KEY:
             by_key[key].append(entity_id)
     candidate_ids = {cid for ids in by_key.values() for cid in ids}
     if not candidate_ids:
         return results
-    stored = Entity.objects.filter(pk__in=candidate_ids)
-    if exclude_message_id is not None:
-        stored = stored.exclude(message_id=exclude_message_id)
     candidates = {
         e.pk: e
-        for e in stored.select_related("holder").only(
-            "pk", "kind", "data", "reference", "birth_date", "holder__code", "message_id"
-        )
+        for e in Entity.objects.filter(pk__in=candidate_ids)
+        .select_related("holder")
+        .only("pk", "kind", "data", "reference", "birth_date", "holder__code", "message_id")
     }
     readable = set(
         Distribution.objects.filter(
