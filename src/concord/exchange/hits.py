@@ -88,11 +88,11 @@ def hits_for_entities(
     if not rows:
         return results
     seen = Distribution.objects.filter(party_id=party_id).values("message_id")
-    found = sorted({entity_id for _key, entity_id in rows})
+    entity_ids = sorted({entity_id for _key, entity_id in rows})
     allowed: set[int] = set()
-    for i in range(0, len(found), ID_CHUNK):  # within any engine's limit on parameters
+    for i in range(0, len(entity_ids), ID_CHUNK):  # within any engine's parameter limit
         findable = (
-            Entity.objects.filter(pk__in=found[i : i + ID_CHUNK])
+            Entity.objects.filter(pk__in=entity_ids[i : i + ID_CHUNK])
             .filter(Q(findable=True) | Q(message_id__in=seen))
             .exclude(holder_id=party_id)
         )
