@@ -171,3 +171,38 @@ def test_sharing_groups_page(trio, client_as) -> None:
     )
     assert duplicate.status_code == 400
     assert "already has a group" in duplicate.content.decode()
+
+
+def test_a_decision_without_a_choice_or_by_another_party_changes_nothing(trio, client_as) -> None:
+    client_as("kz-cp").post("/exchange/new", compose_data(recipients=["ru"]))
+    message = Message.objects.get()
+    client_as("ru-cp").post(
+        f"/exchange/{message.pk}/pass-on", {"beneficiary": "cn", "reason": "Transit via China."}
+    )
+    request = AccessRequest.objects.get()
+    before = Act.objects.count()
+    client_as("kz-cp").post(f"/exchange/requests/{request.pk}/decision", {"decision": "maybe"})
+    missing = client_as("cn-cp").post(
+        f"/exchange/requests/{request.pk}/decision", {"decision": "grant"}
+    )
+    assert missing.status_code == 404
+    no_reason = client_as("cn-cp").post("/exchange/requests/new", {"reference": "E-1"})
+    assert no_reason.status_code == 302
+    request.refresh_from_db()
+    assert request.state == "pending"
+    assert Act.objects.count() == before
+
+
+def test_an_attachment_downloads_with_a_safe_file_name(trio, client_as) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    upload = SimpleUploadedFile('list "a".pdf', pdf, content_type="application/pdf")
+    client_as("kz-cp").post("/exchange/new", compose_data(recipients=["ru"], attachments=upload))
+    message = Message.objects.get()
+    attachment = message.attachments.get()
+    got = client_as("ru-cp").get(f"/exchange/{message.pk}/attachments/{attachment.pk}")
+    assert got.content == pdf
+    assert got["Content-Disposition"].startswith("attachment;")
+    assert '"a"' not in got["Content-Disposition"]
+    assert got["X-Content-Type-Options"] == "nosniff"

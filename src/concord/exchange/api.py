@@ -17,7 +17,11 @@ from ninja.responses import Status as Created
 
 from concord.charters.selectors import charter_get
 from concord.exchange import selectors, services
-from concord.exchange.attachments import CleanAttachment, attachments_clean
+from concord.exchange.attachments import (
+    CleanAttachment,
+    attachment_response,
+    attachments_clean,
+)
 from concord.exchange.hits import hits_find
 from concord.exchange.models import AccessRequest, Message, SharingGroup
 from concord.parties.api import viewer_of
@@ -268,11 +272,7 @@ def message_opening(request: HttpRequest, pk: int) -> Any:
     response={200: None},
 )
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
-    found = selectors.attachment_get(viewer_of(request), pk, attachment_id)
-    response = HttpResponse(bytes(found.data), content_type=found.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(selectors.attachment_get(viewer_of(request), pk, attachment_id))
 
 
 class PassOnIn(Schema):

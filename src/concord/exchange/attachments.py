@@ -7,11 +7,17 @@ import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from concord.parties.services import ServiceError
+
+if TYPE_CHECKING:
+    from concord.exchange.models import Attachment
 
 # Types a contact point may attach, by what the bytes are (not what the name says).
 ALLOWED_TYPES = {
@@ -119,6 +125,14 @@ def attachments_clean(files: list[tuple[str, bytes]]) -> list[CleanAttachment]:
             field="attachments",
         )
     return clean
+
+
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    """The stored file as a download, never rendered by the browser."""
+    response = HttpResponse(bytes(attachment.data), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name) or ""
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _megabytes(size: int) -> str:

@@ -5,8 +5,10 @@ metadata-only view."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -14,17 +16,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.charters.models import Charter
 from concord.exchange import forms, selectors, services
-from concord.exchange.attachments import attachments_clean
+from concord.exchange.attachments import attachment_response, attachments_clean
 from concord.exchange.entities import ENTITY_FIELDS, EntityKind, entity_clean
 from concord.exchange.hits import hits_find, hits_for_entities
 from concord.exchange.models import AccessState, Channel, Kind, Message
 from concord.parties.models import Participation, Status, User
 from concord.parties.services import ServiceError
+from concord.record.entry import content_commitment
 
 
 def _viewer(request: HttpRequest) -> User:
@@ -306,10 +310,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _commitment_holds(opening: dict[str, Any]) -> bool:
     """Recompute the record's commitment from the content and salt shown to the user."""
-    import base64
-
-    from concord.record.entry import content_commitment
-
     salt = base64.b64decode(opening["salt"])
     return bool(content_commitment(opening["content"], salt) == opening["digest"])
 
@@ -398,13 +398,7 @@ def hit_request(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The holder has been asked to release the information."))
-    return redirect(f"{_url('exchange:requests')}?box=outgoing")
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
+    return redirect(f"{reverse('exchange:requests')}?box=outgoing")
 
 
 @login_required
@@ -485,18 +479,12 @@ def groups(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
-    found = selectors.attachment_get(_viewer(request), pk, attachment_id)
-    response = HttpResponse(bytes(found.data), content_type=found.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{found.name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(selectors.attachment_get(_viewer(request), pk, attachment_id))
 
 
 @login_required
 def opening(request: HttpRequest, pk: int) -> HttpResponse:
     """The content and salt behind the record's commitment, as a JSON file to keep."""
-    import json
-
     viewer = _viewer(request)
     data = selectors.opening_for(viewer, selectors.message_content_get(viewer, pk))
     response = HttpResponse(
