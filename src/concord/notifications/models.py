@@ -72,18 +72,23 @@ class Receipt(models.Model):
     """A notification's arrival at one party: delivered by the hub, then acknowledged
     by a named member of that party. Both steps are acts."""
 
+    # A notification writes dozens of receipts while the record is locked, so only the
+    # indexes that queries use are kept: (notification, party) from the constraint below
+    # and party. Acts and users are never deleted, so no index serves their foreign keys.
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="receipts"
+        Notification, on_delete=models.CASCADE, related_name="receipts", db_index=False
     )
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="receipts")
     delivered_at = models.DateTimeField()
-    delivery_act = models.ForeignKey("record.Act", on_delete=models.PROTECT, related_name="+")
+    delivery_act = models.ForeignKey(
+        "record.Act", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     acknowledged_at = models.DateTimeField(null=True)
     acknowledged_by = models.ForeignKey(
-        "parties.User", on_delete=models.PROTECT, null=True, related_name="+"
+        "parties.User", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
     acknowledgement_act = models.ForeignKey(
-        "record.Act", on_delete=models.PROTECT, null=True, related_name="+"
+        "record.Act", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
     )
 
     class Meta:

@@ -4,14 +4,19 @@ receipts. Submissions, deliveries and acknowledgements are acts in the record.""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from concord import clock
 from concord.charters.models import Charter
+from concord.db.group_commit import GroupCommit
 from concord.notifications import facts as facts_module
 from concord.notifications import schema_form
 from concord.notifications.models import Notification, Receipt, State
@@ -120,6 +125,23 @@ def draft_save(
     )
 
 
+@dataclass
+class _Submission:
+    """A submission checked and validated, ready to be written."""
+
+    agent: User
+    party: Party
+    charter: Charter
+    form: str
+    data: dict[str, Any]
+    definition: dict[str, Any]
+    facts: dict[str, Any]
+    recipients: list[tuple[int, str]]
+    draft: Notification | None
+    supersedes: Notification | None
+    language: str
+
+
 def notification_submit(
     *,
     agent: User,
@@ -133,108 +155,184 @@ def notification_submit(
     """Submit a notification for the agent's party and deliver it to every party it
     is for, in one transaction: nothing is stored if anything is wrong. With
     ``supersedes``, the notification corrects an earlier one, which stays in the
-    record marked as superseded."""
+    record marked as superseded.
+
+    Submissions that arrive together from several threads are written together
+    (``_group``): one transaction, one acquisition of the record's lock."""
     party = _require_notifier(agent, charter)
     _check_size(data)
-    definition = _validate(charter, form, data, language or get_language() or "en")
-    facts = facts_module.facts_of(form, data)
+    language = language or get_language() or "en"
+    definition = _validate(charter, form, data, language)
     assert charter.current is not None
-    distribution = definition.get("distribution", "all-parties")
     # Read before the transaction: it holds the record's lock, so it should be short.
-    recipients = _recipients(charter, party, distribution)
-    with transaction.atomic():
-        first_submitted_at = None
-        if supersedes is not None:
-            supersedes = Notification.objects.select_for_update().get(pk=supersedes.pk)
-            if supersedes.party_id != party.pk:
-                raise NotPermitted(_("You correct your own party's notifications only."))
-            if supersedes.state != State.SUBMITTED:
-                raise ServiceError(
-                    _("Only the current version of a notification can be corrected."),
-                    field="supersedes",
-                )
-            if supersedes.form != form:
-                raise ServiceError(_("A correction keeps the form it corrects."), field="form")
-            first_submitted_at = supersedes.first_submitted_at or supersedes.submitted_at
-        now = clock.now()
-        content = {"charter": charter.code, "form": form, "data": data}
-        if supersedes is not None and supersedes.act_id is not None:
-            content["supersedes"] = supersedes.number
-        code = charter.code.upper()
-        drafts = [
+    recipients = _recipients(charter, party, definition.get("distribution", "all-parties"))
+    submission = _Submission(
+        agent=agent,
+        party=party,
+        charter=charter,
+        form=form,
+        data=data,
+        definition=definition,
+        facts=facts_module.facts_of(form, data),
+        recipients=recipients,
+        draft=draft,
+        supersedes=supersedes,
+        language=language,
+    )
+    return _group.run(submission)
+
+
+def _superseded(submission: _Submission) -> Notification | None:
+    """The notification a correction supersedes, locked and checked."""
+    if submission.supersedes is None:
+        return None
+    old = Notification.objects.select_for_update().get(pk=submission.supersedes.pk)
+    if old.party_id != submission.party.pk:
+        raise NotPermitted(_("You correct your own party's notifications only."))
+    if old.state != State.SUBMITTED:
+        raise ServiceError(
+            _("Only the current version of a notification can be corrected."),
+            field="supersedes",
+        )
+    if old.form != submission.form:
+        raise ServiceError(_("A correction keeps the form it corrects."), field="form")
+    return old
+
+
+def _delivery_content(first: int, *, offset: int, code: str, to: list[str]) -> dict[str, Any]:
+    return {"notification": f"{code}-{first + offset}", "to": to}
+
+
+def _delivery_refs(first: int, *, offset: int) -> list[int]:
+    return [first + offset]
+
+
+def _submissions_write(submissions: Sequence[_Submission]) -> list[Notification]:
+    """Write submissions with their deliveries and receipts, inside a transaction:
+    their acts in one append, their notifications and receipts in a statement each."""
+    superseded: list[Notification | None] = []
+    drafts: list[Draft] = []
+    offsets: list[int] = []
+    for sub in submissions:
+        with translation.override(sub.language):
+            old = _superseded(sub)
+        superseded.append(old)
+        charter = sub.charter
+        content: dict[str, Any] = {"charter": charter.code, "form": sub.form, "data": sub.data}
+        if old is not None and old.act_id is not None:
+            content["supersedes"] = old.number
+        offset = len(drafts)
+        offsets.append(offset)
+        drafts.append(
             Draft(
                 type=ActType.NOTIFICATION_SUBMITTED,
-                actor=party,
-                agent=agent,
+                actor=sub.party,
+                agent=sub.agent,
                 charter_version=charter.current,
                 content=content,
-                refs=[supersedes.act_id] if supersedes is not None and supersedes.act_id else [],
+                refs=[old.act_id] if old is not None and old.act_id else [],
                 # Notifications to the depositary alone stay out of other parties' sight.
-                recipients=None if distribution != "depositary" else [],
+                recipients=None
+                if sub.definition.get("distribution", "all-parties") != "depositary"
+                else [],
             )
-        ]
-        if recipients:
+        )
+        if sub.recipients:
+            code = charter.code.upper()
+            to = [c for _, c in sub.recipients]
             drafts.append(
                 Draft(
                     type=ActType.NOTIFICATION_DELIVERED,
                     actor=None,
                     agent=None,
                     charter_version=charter.current,
-                    content=lambda first: {
-                        "notification": f"{code}-{first}",
-                        "to": [c for _, c in recipients],
-                    },
-                    refs=lambda first: [first],
+                    content=partial(_delivery_content, offset=offset, code=code, to=to),
+                    refs=partial(_delivery_refs, offset=offset),
                 )
             )
-        # Submission and delivery under one acquisition of the record's lock.
-        acts = acts_append(drafts)
-        act = acts[0]
-        start, end = (
-            facts_module.parse_date(facts.get("start")),
-            facts_module.parse_date(facts.get("end")),
-        )
+    acts = acts_append(drafts)
+    now = clock.now()
+    notifications: list[Notification] = []
+    created: list[Notification] = []
+    for sub, old, offset in zip(submissions, superseded, offsets, strict=True):
+        act = acts[offset]
+        first_submitted_at = (old.first_submitted_at or old.submitted_at) if old else None
         fields = {
-            "charter_version": charter.current,
-            "form": form,
-            "party": party,
+            "charter_version": sub.charter.current,
+            "form": sub.form,
+            "party": sub.party,
             "state": State.SUBMITTED,
-            "data": data,
-            "facts": facts,
+            "data": sub.data,
+            "facts": sub.facts,
             "act": act,
-            "supersedes": supersedes,
+            "supersedes": old,
             "submitted_at": act.time,
             "first_submitted_at": first_submitted_at or act.time,
-            "due_at": facts_module.due_at(definition, facts),
-            "activity_start": start,
-            "activity_end": end,
+            "due_at": facts_module.due_at(sub.definition, sub.facts),
+            "activity_start": facts_module.parse_date(sub.facts.get("start")),
+            "activity_end": facts_module.parse_date(sub.facts.get("end")),
             "updated_at": now,
         }
-        if draft is not None and draft.party_id == party.pk and draft.state == State.DRAFT:
+        draft = sub.draft
+        if draft is not None and draft.party_id == sub.party.pk and draft.state == State.DRAFT:
             for key, value in fields.items():
                 setattr(draft, key, value)
             draft.save()
-            notification = draft
+            notifications.append(draft)
         else:
-            notification = Notification.objects.create(created_by=agent, created_at=now, **fields)
-        if supersedes is not None:
-            supersedes.state = State.SUPERSEDED
-            supersedes.save(update_fields=["state"])
+            notification = Notification(created_by=sub.agent, created_at=now, **fields)
+            notifications.append(notification)
+            created.append(notification)
+    Notification.objects.bulk_create(created)
+    rows: list[tuple[int, int, Any, int]] = []
+    for sub, old, offset, notification in zip(
+        submissions, superseded, offsets, notifications, strict=True
+    ):
+        if old is not None:
+            old.state = State.SUPERSEDED
+            old.save(update_fields=["state"])
         else:
             review_open_for(notification)
-        if recipients:
-            delivery = acts[1]
-            # One statement for all receipts: a notification reaches dozens of parties,
-            # and this runs while the record is locked.
+        if sub.recipients:
+            delivery = acts[offset + 1]
             delivered = connection.ops.adapt_datetimefield_value(delivery.time)
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {Receipt._meta.db_table}"  # noqa: S608
-                    " (notification_id, party_id, delivered_at, delivery_act_id)"
-                    " VALUES (%s, %s, %s, %s)",
-                    [(notification.pk, pid, delivered, delivery.seq) for pid, _ in recipients],
-                )
-    return notification
+            rows.extend(
+                (notification.pk, pid, delivered, delivery.seq) for pid, _ in sub.recipients
+            )
+    _receipts_insert(rows)
+    return notifications
+
+
+# Rows per statement: 4 parameters each, well inside SQLite's and PostgreSQL's limits.
+RECEIPT_ROWS_PER_STATEMENT = 1000
+
+
+def _receipts_insert(rows: list[tuple[int, int, Any, int]]) -> None:
+    """Insert receipts in as few statements as possible: a notification reaches dozens
+    of parties, and this runs while the record is locked."""
+    if not rows:
+        return
+    table = Receipt._meta.db_table
+    columns = "(notification_id, party_id, delivered_at, delivery_act_id)"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Four arrays: one statement of four parameters, whatever the number of rows.
+            cursor.execute(
+                f"INSERT INTO {table} {columns} SELECT * FROM unnest("  # noqa: S608
+                "%s::bigint[], %s::bigint[], %s::timestamptz[], %s::bigint[])",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        for start in range(0, len(rows), RECEIPT_ROWS_PER_STATEMENT):
+            chunk = rows[start : start + RECEIPT_ROWS_PER_STATEMENT]
+            cursor.execute(
+                f"INSERT INTO {table} {columns} VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
+_group: GroupCommit[_Submission, Notification] = GroupCommit(_submissions_write)
 
 
 def receipt_acknowledge(*, agent: User, notification: Notification) -> Receipt:

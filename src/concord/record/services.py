@@ -38,7 +38,7 @@ class RecordError(Exception):
 
 
 _KEY_SQL = (
-    "SELECT id, key_id FROM {table} WHERE {owner} AND valid_from <= %s"
+    "SELECT id, key_id, party_id FROM {table} WHERE {owner} AND valid_from <= %s"
     " AND (valid_until IS NULL OR valid_until > %s) ORDER BY valid_from DESC LIMIT 1"
 )
 # Keys by key id (a hash of the public key, so never reused, even for a key whose
@@ -49,22 +49,40 @@ _key_cache: dict[str, SigningKey] = {}
 
 def signing_key_for(party: Party | None, *, at: Any) -> SigningKey:
     """The key that signs for ``party`` (None: the depositary) at the given time."""
+    key = signing_keys_for([party], at=at).get(party.pk if party is not None else None)
+    if key is None:
+        owner_code = party.code if party else "depositary"
+        raise RecordError(ERR_NO_KEY.format(owner=owner_code, time=at.isoformat()))
+    return key
+
+
+def signing_keys_for(parties: Iterable[Party | None], *, at: Any) -> dict[int | None, SigningKey]:
+    """The keys valid at ``at`` of several signers (None: the depositary), read in one
+    query, by party id (None for the depositary). A signer with no valid key is absent."""
     from concord.parties.models import SigningKey
 
     table = SigningKey._meta.db_table
-    owner = "party_id IS NULL" if party is None else "party_id = %s"
-    params: list[Any] = [] if party is None else [party.pk]
     stamp = connection.ops.adapt_datetimefield_value(at)
+    owners = list(dict.fromkeys(p.pk if p is not None else None for p in parties))
+    parts: list[str] = []
+    params: list[Any] = []
+    for owner in owners:
+        condition = "party_id IS NULL" if owner is None else "party_id = %s"
+        # Each part is a subquery so that its ORDER BY and LIMIT apply to it alone.
+        parts.append(
+            f"SELECT * FROM ({_KEY_SQL.format(table=table, owner=condition)}) AS k{len(parts)}"  # noqa: S608
+        )
+        params.extend([*([] if owner is None else [owner]), stamp, stamp])
     with connection.cursor() as cursor:
-        cursor.execute(_KEY_SQL.format(table=table, owner=owner), [*params, stamp, stamp])
-        row = cursor.fetchone()
-    if row is None:
-        owner_code = party.code if party else "depositary"
-        raise RecordError(ERR_NO_KEY.format(owner=owner_code, time=at.isoformat()))
-    key = _key_cache.get(row[1])
-    if key is None:
-        key = _key_cache[row[1]] = SigningKey.objects.get(pk=row[0])
-    return key
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    keys: dict[int | None, SigningKey] = {}
+    for pk, key_id, owner in rows:
+        key = _key_cache.get(key_id)
+        if key is None:
+            key = _key_cache[key_id] = SigningKey.objects.get(pk=pk)
+        keys[owner] = key
+    return keys
 
 
 def _depositary_key_create(at: Any) -> SigningKey:
@@ -170,20 +188,33 @@ def acts_append(drafts: Sequence[Draft]) -> list[Act]:
     if not drafts:
         return []
     count = len(drafts)
+    # What does not depend on the sequence number is done before taking the lock.
+    prepared: list[tuple[bytes | None, str | None]] = []
+    for d in drafts:
+        salt = os.urandom(16) if d.recipients is not None else None
+        digest = None
+        if not callable(d.content):
+            digest = (
+                entry_format.content_commitment(d.content, salt)
+                if salt is not None
+                else entry_format.content_digest(d.content)
+            )
+        prepared.append((salt, digest))
     first = _next_seq(count)
     at = clock.now()
-    owners: dict[int | None, SigningKey] = {}
+    signers = {
+        d.actor.pk if d.actor is not None else None: d.actor for d in drafts if d.key is None
+    }
+    owners = signing_keys_for(signers.values(), at=at) if signers else {}
     bootstrap = False
-    for d in drafts:
-        owner = d.actor.pk if d.actor is not None else None
-        if d.key is not None or owner in owners:
+    for owner, actor in signers.items():
+        if owner in owners:
             continue
-        try:
-            owners[owner] = signing_key_for(d.actor, at=at)
-        except RecordError:
-            if d.actor is not None or _depositary_has_keys():
-                raise
-            bootstrap = True
+        if actor is not None or _depositary_has_keys():
+            raise RecordError(
+                ERR_NO_KEY.format(owner=actor.code if actor else "depositary", time=at.isoformat())
+            )
+        bootstrap = True
     if bootstrap:
         # A new record: the depositary's key comes first, as act 0.
         _release_seq(first, count)
@@ -198,12 +229,13 @@ def acts_append(drafts: Sequence[Draft]) -> list[Act]:
         content = d.content(first) if callable(d.content) else d.content
         refs = d.refs(first) if callable(d.refs) else d.refs
         restricted = d.recipients is not None
-        salt = os.urandom(16) if restricted else None
-        digest = (
-            entry_format.content_commitment(content, salt)
-            if salt is not None
-            else entry_format.content_digest(content)
-        )
+        salt, digest = prepared[i]
+        if digest is None:
+            digest = (
+                entry_format.content_commitment(content, salt)
+                if salt is not None
+                else entry_format.content_digest(content)
+            )
         ref_list = sorted(set(refs))
         body = entry_format.signed_body(
             seq=seq,
