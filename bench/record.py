@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/record.py [--size N] [--acts N] [--database-url URL]
 
-1. Appends per second with signing, one act per transaction (as a web request makes
-   them) and a hundred per transaction (as a bulk upload makes them). References: the
-   raw Ed25519 signing rate of the same library, and the rate of empty commits to the
-   same database (the durable-commit ceiling of one-act transactions).
+1. Appends per second with signing: one act per transaction, one after another; a
+   hundred per transaction (as a bulk upload makes them); and 16 threads appending one
+   act per call at once (as concurrent web requests do), each call in a transaction of
+   its own or, as notification submissions are written, through a group commit that
+   writes the calls that meet in one transaction. References: the raw Ed25519 signing
+   rate of the same library, and the rate of empty commits to the same database (the
+   durable-commit ceiling of one-act transactions).
 2. Inclusion and consistency proofs in a record of --size entries (default 10^6):
    p50/p99 latency. Reference: reading one act by its number.
 3. Full verification of that record (every entry, signature and the tree) using every
@@ -140,6 +143,8 @@ def bench_appends(acts: int) -> None:
                 ]
             )
     batched = (acts // 100 * 100) / (time.perf_counter() - start)
+    grouped = concurrent_appends(acts, THREADS, grouped=True)
+    ungrouped = concurrent_appends(acts, THREADS, grouped=False)
     print(f"  raw Ed25519 signatures/s (1 core)        {sign:10,.0f}   reference")
     print(f"  empty durable commits/s                  {commits:10,.0f}   reference")
     print(
@@ -149,6 +154,61 @@ def bench_appends(acts: int) -> None:
     print(
         f"  acts/s, 100 per transaction (batch)       {batched:10,.0f}   {batched / sign:6.1%} of signing"
     )
+    print(
+        f"  acts/s, {THREADS} threads, one act per call,\n"
+        f"    each call its own transaction            {ungrouped:10,.0f}   {ungrouped / commits:6.1%} of commits\n"
+        f"    calls that meet share one (group commit) {grouped:10,.0f}   {grouped / sign:6.1%} of signing"
+    )
+
+
+THREADS = 16
+
+
+def concurrent_appends(acts: int, threads: int, *, grouped: bool) -> float:
+    """Acts appended per second by ``threads`` threads at once, one act per call, each
+    call waiting until its act is committed: each in a transaction of its own, or
+    through a ``GroupCommit`` as notification submissions are written."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from concord.db.group_commit import GroupCommit
+    from concord.record.models import ActType
+    from concord.record.services import Draft, acts_append
+
+    group: GroupCommit[Draft, int] = GroupCommit(
+        lambda drafts: [a.seq for a in acts_append(drafts)]
+    )
+    each = acts // threads
+    barrier = threading.Barrier(threads + 1)
+
+    def append(n: int) -> None:
+        draft = Draft(
+            type=ActType.USER_CHANGED,
+            actor=None,
+            agent=None,
+            content={"user": f"member-{n}", "roles": ["delegate"], "n": n},
+        )
+        if grouped:
+            group.run(draft)
+        else:
+            with transaction.atomic():
+                acts_append([draft])
+
+    def worker(t: int) -> None:
+        barrier.wait()
+        for i in range(each):
+            append(t * each + i)
+        connection.close()
+
+    workers = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for w in workers:
+        w.join()
+    return each * threads / (time.perf_counter() - start)
 
 
 def build_record(size: int) -> None:

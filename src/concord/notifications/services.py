@@ -48,7 +48,30 @@ def form_definition(charter: Charter, form: str) -> dict[str, Any]:
     )
 
 
-def _require_notifier(agent: User, charter: Charter) -> Party:
+# (party id, party code, status, withdrawal effective at) of every party to a charter.
+Participant = tuple[int, str, str, Any]
+
+
+def _participants(charter: Charter) -> list[Participant]:
+    """Who takes part in the charter, read once for both the notifier's check and the
+    recipients."""
+    return list(
+        Participation.objects.filter(charter=charter)
+        .order_by("party__code")
+        .values_list("party_id", "party__code", "status", "withdrawal_effective_at")
+    )
+
+
+def _status(participant: Participant, at: Any) -> str:
+    """As ``Participation.effective_status``: a withdrawal counts from when it takes
+    effect, even before the worker records it."""
+    _, _, status, withdrawal = participant
+    return Status.WITHDRAWN if withdrawal is not None and at >= withdrawal else status
+
+
+def _require_notifier(
+    agent: User, charter: Charter, participants: list[Participant] | None = None
+) -> Party:
     """The agent's party, if it is a party to the charter and the agent's role may
     notify for it under the charter."""
     if agent.party is None:
@@ -56,8 +79,11 @@ def _require_notifier(agent: User, charter: Charter) -> Party:
     roles = charter_roles(charter, "notify", (Role.HEAD, Role.DELEGATE))
     if not agent.has_role(*roles):
         raise NotPermitted(_("Your role does not allow submitting notifications."))
-    participation = Participation.objects.filter(party=agent.party, charter=charter).first()
-    if participation is None or participation.effective_status() != Status.PARTY:
+    if participants is None:
+        participants = _participants(charter)
+    now = clock.now()
+    mine = next((p for p in participants if p[0] == agent.party.pk), None)
+    if mine is None or _status(mine, now) != Status.PARTY:
         raise NotPermitted(_("Your party is not a party to this charter."))
     return agent.party
 
@@ -77,18 +103,18 @@ def _validate(charter: Charter, form: str, data: dict[str, Any], language: str) 
     return definition
 
 
-def _recipients(charter: Charter, sender: Party, distribution: str) -> list[tuple[int, str]]:
+LIVE = (Status.PARTY, Status.SIGNATORY, Status.OBSERVER, Status.APPLICANT)
+
+
+def _recipients(
+    participants: list[Participant], sender: Party, distribution: str
+) -> list[tuple[int, str]]:
     """The parties a notification is for, as (id, code): every other party taking part
     in the charter, or none but the depositary."""
     if distribution == "depositary":
         return []
-    live = [Status.PARTY, Status.SIGNATORY, Status.OBSERVER, Status.APPLICANT]
-    return list(
-        Participation.objects.filter(charter=charter, status__in=live)
-        .exclude(party_id=sender.pk)
-        .order_by("party__code")
-        .values_list("party_id", "party__code")
-    )
+    now = clock.now()
+    return [(p[0], p[1]) for p in participants if p[0] != sender.pk and _status(p, now) in LIVE]
 
 
 def draft_save(
@@ -159,13 +185,14 @@ def notification_submit(
 
     Submissions that arrive together from several threads are written together
     (``_group``): one transaction, one acquisition of the record's lock."""
-    party = _require_notifier(agent, charter)
+    participants = _participants(charter)
+    party = _require_notifier(agent, charter, participants)
     _check_size(data)
     language = language or get_language() or "en"
     definition = _validate(charter, form, data, language)
     assert charter.current is not None
     # Read before the transaction: it holds the record's lock, so it should be short.
-    recipients = _recipients(charter, party, definition.get("distribution", "all-parties"))
+    recipients = _recipients(participants, party, definition.get("distribution", "all-parties"))
     submission = _Submission(
         agent=agent,
         party=party,
