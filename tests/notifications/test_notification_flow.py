@@ -405,3 +405,26 @@ def test_receipt_needs_delivery(helsinki, client_as):
         client_as("cn-head").post(f"/api/v1/notifications/{n['id']}/acknowledge").status_code == 404
     )
     assert Receipt.objects.get().acknowledged_at is None
+
+
+def test_a_withdrawal_that_took_effect_ends_delivery_and_notifying(helsinki, client_as, de):
+    """Even before the worker records it, a withdrawal counts from when it takes effect:
+    the party no longer receives notifications nor submits them."""
+    from concord.parties.models import Participation
+
+    Participation.objects.filter(party=de, charter=helsinki).update(
+        withdrawal_effective_at=clock.now() - timedelta(minutes=1)
+    )
+    response = post(
+        client_as("fr-delegate"),
+        {"charter": "helsinki", "form": "prior-notification", "data": prior()},
+    )
+    assert response.status_code == 201, response.content
+    n = Notification.objects.get(pk=response.json()["id"])
+    assert not n.receipts.exists()
+    refused = post(
+        client_as("de-delegate"),
+        {"charter": "helsinki", "form": "prior-notification", "data": prior()},
+    )
+    assert refused.status_code == 403, refused.content
+    assert Notification.objects.filter(party=de).count() == 0
