@@ -111,6 +111,17 @@ def group(monkeypatch: pytest.MonkeyPatch) -> GroupCommit[Any, Any]:
     return fresh
 
 
+def corrected_once(user: User, charter: Any) -> Notification:
+    """A notification its party has corrected already: it cannot be corrected again."""
+    first = nsvc.notification_submit(
+        agent=user, charter=charter, form="prior-notification", data=prior()
+    )
+    nsvc.notification_submit(
+        agent=user, charter=charter, form="prior-notification", data=prior(), supersedes=first
+    )
+    return first
+
+
 def submit(user: User, charter: Any, **kwargs: Any) -> Callable[[], Notification]:
     return lambda: nsvc.notification_submit(
         agent=user, charter=charter, form="prior-notification", data=prior(), **kwargs
@@ -148,16 +159,7 @@ def test_a_bad_submission_in_a_batch_fails_alone(
     charters: Any, delegates: list[User], group: GroupCommit[Any, Any]
 ) -> None:
     helsinki = charters["helsinki"]
-    first = nsvc.notification_submit(
-        agent=delegates[0], charter=helsinki, form="prior-notification", data=prior()
-    )
-    nsvc.notification_submit(
-        agent=delegates[0],
-        charter=helsinki,
-        form="prior-notification",
-        data=prior(),
-        supersedes=first,
-    )
+    first = corrected_once(delegates[0], helsinki)
     before = Act.objects.count()
     sizes = held_first_batch(group, SUBMITTERS - 1)
     # The first notification is superseded already: correcting it again is refused.
@@ -228,16 +230,7 @@ def test_errors_are_in_the_submitters_language(
     charters: Any, delegates: list[User], group: GroupCommit[Any, Any]
 ) -> None:
     helsinki = charters["helsinki"]
-    first = nsvc.notification_submit(
-        agent=delegates[0], charter=helsinki, form="prior-notification", data=prior()
-    )
-    nsvc.notification_submit(
-        agent=delegates[0],
-        charter=helsinki,
-        form="prior-notification",
-        data=prior(),
-        supersedes=first,
-    )
+    first = corrected_once(delegates[0], helsinki)
     held_first_batch(group, 2)
     results = in_threads(
         [
