@@ -18,7 +18,15 @@ from concord.charters.loader import duration
 from concord.charters.models import Charter
 from concord.parties.models import Participation, Party, Role, Status, User
 from concord.parties.services import NotPermitted, ServiceError, charter_roles
-from concord.procedures.models import Deadline, Decision, Participant, Procedure, State, Step
+from concord.procedures.models import (
+    Deadline,
+    Decision,
+    Means,
+    Participant,
+    Procedure,
+    State,
+    Step,
+)
 from concord.record.models import Act, ActType
 from concord.record.services import act_append
 
@@ -55,6 +63,20 @@ def period_of(
     if not deadline or not deadline.get(key):
         return None
     return at + duration(deadline[key], start=at)
+
+
+def means_of(mechanism: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The means of settlement a dispute-settlement mechanism allows, each with its
+    periods, from negotiation to arbitration (a stored charter keeps no key order);
+    empty when the charter lists none."""
+    listed = mechanism.get("means") or {}
+    return {m.value: dict(listed[m.value] or {}) for m in Means if m.value in listed}
+
+
+def means_period(mechanism: dict[str, Any], means: str, name: str, at: datetime) -> datetime | None:
+    """``at`` plus the named period of one means of settlement (``appoint``,
+    ``respond``, ``award``); None when the charter sets none."""
+    return period_of(means_of(mechanism).get(means, {}), name, at)
 
 
 def parties_of(charter: Charter) -> list[Party]:
@@ -133,8 +155,10 @@ def step_append(
     text: str = "",
     proposal: Step | None = None,
     extra: dict[str, Any] | None = None,
+    assignee: Party | None = None,
 ) -> Step:
-    """A party's step: its act in the record and its row in the timeline."""
+    """A party's step: its act in the record and its row in the timeline (``assignee``:
+    the party the step names, as a third party proposed for a dispute)."""
     act = procedure_act_append(
         procedure,
         type=ActType.PROCEDURE_STEP,
@@ -155,6 +179,7 @@ def step_append(
         party=party,
         text=text,
         proposal=proposal,
+        assignee=assignee,
         at=act.time,
     )
 

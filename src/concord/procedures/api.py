@@ -19,6 +19,7 @@ from concord.parties.selectors import party_get
 from concord.parties.services import ServiceError
 from concord.procedures import selectors, services
 from concord.procedures.models import Deadline, Decision, Procedure, Step
+from concord.procedures.settlement import MAX_NAME
 
 router = Router(tags=["procedures"])
 
@@ -93,6 +94,13 @@ class ProcedureOut(Schema):
     respondent: str | None
     opened_at: datetime
     next_deadline: DeadlineOut | None
+    means: str | None = Field(
+        None, description="A dispute's means of settlement now; null for other procedures."
+    )
+
+    @staticmethod
+    def resolve_means(obj: Procedure) -> str | None:
+        return obj.means or None
 
     @staticmethod
     def resolve_charter(obj: Procedure) -> str:
@@ -158,6 +166,64 @@ class ConciliationOut(Schema):
     answers: list[AnswerOut]
 
 
+class OfferAnswerOut(Schema):
+    party: str
+    answer: str | None = Field(
+        None, description="accept, reject, or null; the proposer's own proposal counts as accept."
+    )
+    at: datetime | None
+
+
+class OfferOut(Schema):
+    """Something every party to the dispute answers: ``kind`` means (another means of
+    settlement; for arbitration, consent), third-party (a third party for good offices
+    or mediation) or mediation-proposal; ``status`` pending, accepted, rejected, lapsed
+    (also on read once ``due`` has passed), superseded or closed. Accept or reject it
+    with the step ``accept`` / ``reject`` naming its ``id`` as ``proposal``."""
+
+    id: int
+    kind: str
+    means: str
+    party: str | None
+    text: str
+    third_party: str | None
+    third_party_name: str | None
+    status: str
+    due: datetime | None
+    at: datetime
+    answers: list[OfferAnswerOut]
+
+
+class ThirdPartyOut(Schema):
+    party: str | None
+    name: str | None
+    offer: int
+    since: datetime | None
+
+
+class AwardOut(Schema):
+    number: int
+    text: str
+    rendered_at: datetime
+    act: int
+    binding: bool = True
+
+
+class SettlementOut(Schema):
+    """A dispute's settlement: the ``means`` it is in and those the charter allows
+    (``allowed``), the accepted ``third_party``, the ``offers`` before the parties, and
+    in arbitration the ``award`` (``award_status`` awaited, overdue — on read once
+    ``award_due`` has passed — or rendered)."""
+
+    means: str | None
+    allowed: list[str]
+    third_party: ThirdPartyOut | None
+    offers: list[OfferOut]
+    award: AwardOut | None
+    award_due: datetime | None
+    award_status: str | None
+
+
 class ProcedureDetailOut(ProcedureOut):
     parent: int | None
     participants: list[dict[str, str]]
@@ -168,6 +234,7 @@ class ProcedureDetailOut(ProcedureOut):
     window: WindowOut | None
     drafts: list[DraftOut]
     conciliation: ConciliationOut | None
+    settlement: SettlementOut | None
 
     @staticmethod
     def resolve_parent(obj: Procedure) -> int | None:
@@ -237,6 +304,63 @@ class ProcedureDetailOut(ProcedureOut):
             ],
         }
 
+    @staticmethod
+    def resolve_settlement(obj: Procedure) -> dict[str, Any] | None:
+        found = selectors.settlement_of(obj)
+        if found is None:
+            return None
+        third = found["third_party"]
+        award = found["award"]
+        return {
+            "means": found["means"] or None,
+            "allowed": found["allowed"],
+            "third_party": {
+                "party": third.third_party.code if third.third_party else None,
+                "name": third.third_party_name or None,
+                "offer": third.step_id,
+                "since": third.decided_at,
+            }
+            if third
+            else None,
+            "offers": [
+                {
+                    "id": o["step"].pk,
+                    "kind": o["kind"],
+                    "means": o["offer"].means,
+                    "party": o["step"].party.code if o["step"].party else None,
+                    "text": o["step"].text,
+                    "third_party": o["offer"].third_party.code if o["offer"].third_party else None,
+                    "third_party_name": o["offer"].third_party_name or None,
+                    "status": o["status"],
+                    "due": o["due"],
+                    "at": o["step"].at,
+                    "answers": [
+                        {
+                            "party": a["party"].code,
+                            "answer": "accept"
+                            if a["proposer"]
+                            else (a["answer"].kind if a["answer"] else None),
+                            "at": o["step"].at
+                            if a["proposer"]
+                            else (a["answer"].at if a["answer"] else None),
+                        }
+                        for a in o["answers"]
+                    ],
+                }
+                for o in found["offers"]
+            ],
+            "award": {
+                "number": award.number,
+                "text": award.text,
+                "rendered_at": award.rendered_at,
+                "act": award.step.act_id,
+            }
+            if award
+            else None,
+            "award_due": found["award_due"],
+            "award_status": found["award_status"],
+        }
+
 
 class ProcedureIn(Schema):
     charter: str = Field(..., max_length=40)
@@ -246,6 +370,11 @@ class ProcedureIn(Schema):
     respondent: str | None = Field(None, max_length=20)
     invited: list[str] = Field(default_factory=list, max_length=100)
     parent: int | None = None
+    means: str = Field(
+        "",
+        max_length=20,
+        description="A dispute's means of settlement to open in; the charter's default if empty.",
+    )
 
 
 @router.post("/procedures", response={201: ProcedureDetailOut}, summary="Open a procedure")
@@ -274,6 +403,7 @@ def procedure_open(request: HttpRequest, payload: ProcedureIn) -> Any:
         respondent=respondent,
         invited=invited,
         parent=parent,
+        means=payload.means,
     )
     return Created(201, procedure)
 
@@ -296,7 +426,14 @@ def procedure_detail(request: HttpRequest, pk: int) -> Any:
 class StepIn(Schema):
     """A party's step, or one the secretariat takes as depositary: ``assign-chair`` and
     ``assign-rapporteur`` name the ``party``; ``schedule`` gives ``opens_at``; ``report``
-    records a conciliation commission's report (its ``text``)."""
+    records a conciliation commission's report (its ``text``); ``call-decision`` names
+    the draft (``proposal``).
+
+    In a dispute: ``propose-means`` names the ``means``; ``propose-third-party`` names
+    the ``party`` or, for the secretariat or a person, the ``name``; ``accept`` /
+    ``reject`` name the offer (``proposal``); the third party (or the secretariat for
+    it) records a ``contact`` or a ``mediation-proposal`` (``text``); the secretariat
+    records the arbitral ``award`` (``text``)."""
 
     kind: str = Field(..., max_length=30)
     text: str = Field("", max_length=services.MAX_TEXT)
@@ -304,6 +441,8 @@ class StepIn(Schema):
     interpretative: bool = False
     party: str | None = Field(None, max_length=20)
     opens_at: datetime | None = None
+    means: str | None = Field(None, max_length=20)
+    name: str | None = Field(None, max_length=MAX_NAME)
 
 
 @router.post(
@@ -311,7 +450,9 @@ class StepIn(Schema):
     response={201: StepOut},
     summary=(
         "Take a step: reply, join, statement, objection, proposal, break-silence, accept,"
-        " reject, ...; the secretariat: assign-chair, assign-rapporteur, schedule, report"
+        " reject, ...; in a dispute: propose-means, propose-third-party, contact,"
+        " mediation-proposal; the secretariat: assign-chair, assign-rapporteur, schedule,"
+        " report, award, call-decision"
     ),
 )
 def procedure_act(request: HttpRequest, pk: int, payload: StepIn) -> Any:
@@ -319,11 +460,20 @@ def procedure_act(request: HttpRequest, pk: int, payload: StepIn) -> Any:
     procedure = selectors.procedure_get(viewer, pk)
     if payload.kind in services.DEPOSITARY_STEPS:
         return Created(201, _depositary_step(viewer, procedure, payload))
+    if payload.kind in services.SETTLEMENT_STEPS:
+        return Created(201, _settlement_step(viewer, procedure, payload))
     proposal = None
     if payload.proposal is not None:
         proposal = procedure.steps.filter(pk=payload.proposal).first()
         if proposal is None:
-            raise ServiceError("No such draft decision in this procedure.", field="proposal")
+            raise ServiceError("No such proposal in this procedure.", field="proposal")
+    if payload.kind == "call-decision" and viewer.is_secretariat:
+        return Created(
+            201,
+            services.procedure_decision_call(
+                agent=viewer, procedure=procedure, proposal=proposal, text=payload.text
+            ),
+        )
     step = services.procedure_step(
         agent=viewer,
         procedure=procedure,
@@ -356,6 +506,36 @@ def _depositary_step(viewer: Any, procedure: Procedure, payload: StepIn) -> Step
         party=party,
         role=payload.kind.removeprefix("assign-"),
     )
+
+
+def _settlement_step(viewer: Any, procedure: Procedure, payload: StepIn) -> Step:
+    if payload.kind == "propose-means":
+        return services.settlement_means_propose(
+            agent=viewer, procedure=procedure, means=payload.means or "", text=payload.text
+        )
+    if payload.kind == "propose-third-party":
+        party = None
+        if payload.party:
+            try:
+                party = party_get(viewer, payload.party)
+            except Http404:
+                raise ServiceError("No such party.", field="party") from None
+        return services.settlement_third_party_propose(
+            agent=viewer,
+            procedure=procedure,
+            party=party,
+            name=payload.name or "",
+            text=payload.text,
+        )
+    if payload.kind == "contact":
+        return services.settlement_contact_record(
+            agent=viewer, procedure=procedure, text=payload.text
+        )
+    if payload.kind == "mediation-proposal":
+        return services.mediation_proposal_submit(
+            agent=viewer, procedure=procedure, text=payload.text
+        )
+    return services.arbitration_award_record(agent=viewer, procedure=procedure, text=payload.text)
 
 
 @router.get("/decisions", response=list[DecisionOut], summary="Adopted decisions")

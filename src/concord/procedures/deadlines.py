@@ -1,6 +1,7 @@
-"""The charter's clock: carrying out deadlines that fell due, and the checks every
-write makes first (the procedure locked, closed or not, the meeting's window, the
-period to answer a conciliation report).
+"""The charter's clock: carrying out deadlines that fell due (among them a dispute's
+offers that lapse and an arbitral award's period), and the checks every write makes
+first (the procedure locked, closed or not, the meeting's window, the period to answer
+a conciliation report).
 
 A deadline is carried out once: its procedure's row is locked while its deadlines are
 handled, and it is marked done in the same transaction. Pages apply the same rule on
@@ -16,7 +17,15 @@ from concord import clock
 from concord.parties.services import ServiceError
 from concord.procedures import selectors
 from concord.procedures.acts import decision_adopt, depositary_step_append, procedure_close
-from concord.procedures.models import Deadline, Decision, Procedure, State, state_after
+from concord.procedures.models import (
+    Deadline,
+    Decision,
+    OfferStatus,
+    Procedure,
+    SettlementOffer,
+    State,
+    state_after,
+)
 
 ERR_CLOSED = gettext_noop("This procedure is closed.")
 ERR_MEETING_NOT_OPEN = gettext_noop(
@@ -121,11 +130,44 @@ def _carry_out(procedure: Procedure, deadline: Deadline) -> None:
             refs=[report.act_id] if report else [],
             proposal=report,
         )
+    if deadline.action == "offer-lapse" and deadline.proposal is not None:
+        _offer_lapse(procedure, deadline)
     if after == State.CLOSED and before != State.CLOSED:
         procedure_close(procedure)
     elif after != before:
         procedure.state = after
         procedure.save(update_fields=["state"])
+
+
+def _offer_lapse(procedure: Procedure, deadline: Deadline) -> None:
+    """An offer in a dispute (a third party, a mediator's proposal) that not every
+    party to it accepted within the period lapses; the dispute goes on."""
+    offer = SettlementOffer.objects.filter(
+        step=deadline.proposal, status=OfferStatus.PENDING
+    ).first()
+    if offer is None or deadline.proposal is None:
+        return
+    offer.status = OfferStatus.LAPSED
+    offer.decided_at = clock.now()
+    offer.save(update_fields=["status", "decided_at"])
+    # The proposer of a means or a third party accepted it by proposing it.
+    accepted: set[int | None] = {deadline.proposal.party_id}
+    accepted |= set(
+        deadline.proposal.responses.filter(kind="accept").values_list("party_id", flat=True)
+    )
+    depositary_step_append(
+        procedure,
+        "offer-lapsed",
+        {
+            "offer": offer.step_id,
+            "kind": offer.kind,
+            "unanswered": sorted(
+                p.code for p in selectors.disputing_parties(procedure) if p.pk not in accepted
+            ),
+        },
+        refs=[deadline.proposal.act_id],
+        proposal=deadline.proposal,
+    )
 
 
 def deadlines_due() -> int:

@@ -1,6 +1,7 @@
 """Conferences and meetings: convening within the charter's window, the quorum, the
 decision rules, silence and how it is broken, and the chair and rapporteur the
-secretariat assigns as convener."""
+secretariat assigns as convener. Where a meeting has a chair, only the chair (or the
+secretariat) calls for a decision on a draft; without one, any party present may."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from concord.procedures.acts import (
     parties_of,
     period_of,
     step_append,
+    text_clean,
 )
 from concord.procedures.deadlines import at_minute, procedure_lock
 from concord.procedures.models import Deadline, Decision, Participant, Procedure, Step
@@ -54,6 +56,14 @@ ERR_SCHEDULE_OPENED = gettext_noop("The meeting has opened; its opening is not m
 ERR_SCHEDULE_OUTSIDE = gettext_noop(
     "The meeting opens between %(earliest)s and %(latest)s UTC, under the charter."
 )
+ERR_CHAIR_CALLS = gettext_noop(
+    "This meeting has a chair (%(chair)s): only the chair or the secretariat calls for a decision."
+)
+ERR_CALL_SECRETARIAT = gettext_noop(
+    "A party calls for a decision as a step of its delegation; this is the secretariat's call."
+)
+ERR_CALL_MEETING = gettext_noop("Decisions are called in a conference or meeting.")
+ERR_CALL_FOREIGN = gettext_noop("That draft belongs to another procedure.")
 ASSIGNABLE = (PRole.CHAIR, PRole.RAPPORTEUR)
 
 # The quorum a decision needs when the charter sets none: consensus is the absence of
@@ -242,9 +252,44 @@ def break_silence(
     return step
 
 
+def chair_of(procedure: Procedure) -> Party | None:
+    holder = procedure.participants.filter(role=PRole.CHAIR).select_related("party").first()
+    return holder.party if holder is not None else None
+
+
 def call_decision(
     procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
 ) -> Step:
+    """A party calls for a decision on a draft: the chair, where the meeting has one;
+    otherwise any party (a ``procedure_step`` handler)."""
+    chair = chair_of(procedure)
+    if chair is not None and chair.pk != party.pk:
+        raise NotPermitted(_(ERR_CHAIR_CALLS) % {"chair": chair.code}, field="kind")
+    return _decision_call(procedure, party, agent, text, proposal)
+
+
+def procedure_decision_call(
+    *, agent: User, procedure: Procedure, proposal: Step | None, text: str = ""
+) -> Step:
+    """The secretariat, as convener, calls for a decision on a draft (with or without a
+    chair); the step is the depositary's act. Parties call through ``procedure_step``."""
+    if not agent.is_secretariat:
+        raise NotPermitted(_(ERR_CALL_SECRETARIAT), field="kind")
+    if procedure.kind not in MEETINGS:
+        raise ServiceError(_(ERR_CALL_MEETING), field="kind")
+    text = text_clean(text, required=False)
+    with transaction.atomic():
+        procedure = procedure_lock(procedure, kind="call-decision")
+        if proposal is not None and proposal.procedure_id != procedure.pk:
+            raise ServiceError(_(ERR_CALL_FOREIGN), field="proposal")
+        return _decision_call(procedure, None, agent, text, proposal)
+
+
+def _decision_call(
+    procedure: Procedure, party: Party | None, agent: User, text: str, proposal: Step | None
+) -> Step:
+    """Apply the mechanism's decision rule to the draft, called by ``party`` (None: the
+    secretariat): adopted and numbered, or recorded as not adopted."""
     proposal = draft_require(proposal, _("Name the draft decision to decide."))
     definition = definition_of(procedure)
     rule = definition.get("decision_rule", "consensus")
@@ -253,9 +298,20 @@ def call_decision(
             _("Under a silence procedure the draft is adopted at the deadline."), field="kind"
         )
     quorum_require(procedure)
-    step = step_append(
-        procedure, "call-decision", party=party, agent=agent, text=text, proposal=proposal
-    )
+    if party is not None:
+        step = step_append(
+            procedure, "call-decision", party=party, agent=agent, text=text, proposal=proposal
+        )
+    else:
+        step = depositary_step_append(
+            procedure,
+            "call-decision",
+            {"proposal": proposal.pk, "text": text},
+            [proposal.act_id],
+            agent=agent,
+            text=text,
+            proposal=proposal,
+        )
     parties = {p.pk for p in parties_of(procedure.charter_version.charter)}
     present_ids = (
         set(procedure.participants.filter(role=PRole.PRESENT).values_list("party_id", flat=True))

@@ -22,6 +22,17 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Means(models.TextChoices):
+    """The means of peaceful settlement a dispute may be in, as far as its charter's
+    dispute-settlement mechanism allows them (``means``)."""
+
+    NEGOTIATION = "negotiation", _("Negotiation")
+    GOOD_OFFICES = "good-offices", _("Good offices")
+    MEDIATION = "mediation", _("Mediation")
+    CONCILIATION = "conciliation", _("Conciliation")
+    ARBITRATION = "arbitration", _("Arbitration")
+
+
 def state_after(state: str, action: str) -> str:
     """What a deadline's ``action`` makes of a procedure in ``state`` when it falls due.
     The worker applies it; pages apply the same rule on read, so both agree."""
@@ -36,6 +47,8 @@ def state_after(state: str, action: str) -> str:
         return State.CLOSED
     if action == "report-lapse":
         return State.CLOSED if state == State.REPORT_SUBMITTED else state
+    # A dispute's offer that lapses ("offer-lapse") or an award's period that passes
+    # ("award-overdue") leaves the dispute as it was.
     return state
 
 
@@ -62,6 +75,9 @@ class Procedure(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Meetings open to every party (conferences, emergency meetings) are seen by all.
     open_to_all = models.BooleanField(default=False)
+    # The means of settlement a dispute is in now; empty for other procedures and for
+    # disputes under a charter that lists no means.
+    means = models.CharField(max_length=20, choices=Means.choices, blank=True, default="")
 
     class Meta:
         ordering = ["-opened_at"]
@@ -79,11 +95,14 @@ class Role(models.TextChoices):
     SUPPORTER = "supporter", _("Supporter")
     CHAIR = "chair", _("Chair")
     RAPPORTEUR = "rapporteur", _("Rapporteur")
+    THIRD_PARTY = "third-party", _("Third party")
 
 
 class Participant(models.Model):
     """A party's part in a procedure; one party may hold several roles (initiator and
-    present, say). A meeting has at most one chair and one rapporteur at a time."""
+    present, say). A meeting has at most one chair and one rapporteur at a time; a
+    dispute's third party (good offices, mediation) takes part once every party to the
+    dispute has accepted it."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="participants")
     party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="+")
@@ -176,3 +195,77 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision {self.number}"
+
+
+class OfferKind(models.TextChoices):
+    MEANS = "means", _("Another means of settlement")
+    THIRD_PARTY = "third-party", _("A third party")
+    MEDIATION = "mediation-proposal", _("A mediator's proposal")
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the parties' answers")
+    ACCEPTED = "accepted", _("Accepted by every party to the dispute")
+    REJECTED = "rejected", _("Rejected")
+    LAPSED = "lapsed", _("Not accepted within the period")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class SettlementOffer(models.Model):
+    """What every party to a dispute must accept before it takes effect: taking the
+    dispute to another means of settlement (for arbitration, their consent), a third
+    party for good offices or mediation, or a mediator's proposal. ``step`` is the act
+    that made it; each party's accept or reject answers that step. A party's own
+    proposal of a means or a third party counts as its acceptance."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="offers")
+    step = models.OneToOneField(Step, on_delete=models.PROTECT, related_name="offer")
+    kind = models.CharField(max_length=20, choices=OfferKind.choices)
+    # The means proposed (kind means), or the means the offer is made in.
+    means = models.CharField(max_length=20, choices=Means.choices)
+    # The third party proposed: another party to the charter, or the secretariat or a
+    # named person, recorded as text.
+    third_party = models.ForeignKey(
+        "parties.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    third_party_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # A third party's appointment ends when the dispute moves to another means or
+    # another third party is accepted in its place.
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["step__at", "step_id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} offer in {self.procedure_id}"
+
+    @property
+    def third_party_label(self) -> str:
+        """Who the third party is, as the pages and the API show it."""
+        return self.third_party.display_name() if self.third_party else self.third_party_name
+
+
+class Award(models.Model):
+    """An arbitral tribunal's award in a dispute, recorded by the secretariat: numbered
+    per charter, final and binding on the parties to the dispute, published to them
+    like a conciliation report."""
+
+    procedure = models.OneToOneField(Procedure, on_delete=models.PROTECT, related_name="award")
+    charter = models.ForeignKey("charters.Charter", on_delete=models.PROTECT, related_name="+")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    step = models.OneToOneField(Step, on_delete=models.PROTECT, related_name="award")
+    rendered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-rendered_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["charter", "number"], name="award_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Award {self.number}"

@@ -1,6 +1,7 @@
 """Reminders before procedure deadlines: once per deadline, to the members of the
-parties expected to act (the parties to a dispute before a conciliation report's period
-ends), when a quarter of the period is left (at least an hour)."""
+parties expected to act (the parties to a dispute before a conciliation report's, a
+third party's or a mediator's proposal's period ends, or an award's), when a quarter of
+the period is left (at least an hour)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from concord.procedures.models import Deadline
 from concord.procedures.models import Role as PRole
 from concord.procedures.selectors import DISPUTING
 
+# A dispute's periods concern the parties to it only: never every party to the charter.
+DISPUTE_ACTIONS = {"report-lapse", "offer-lapse", "award-overdue"}
 # Who is expected to act before each kind of deadline.
 EXPECTED = {
     "reply": (PRole.RESPONDENT,),
@@ -28,7 +31,7 @@ EXPECTED = {
 def _parties_for(deadline: Deadline) -> list[Party]:
     procedure = deadline.procedure
     # Every party to the dispute answers a conciliation report.
-    roles = DISPUTING if deadline.action == "report-lapse" else EXPECTED.get(deadline.name)
+    roles = DISPUTING if deadline.action in DISPUTE_ACTIONS else EXPECTED.get(deadline.name)
     if roles is not None:
         ids = procedure.participants.filter(role__in=roles).values_list("party_id", flat=True)
         return list(Party.objects.filter(pk__in=ids))

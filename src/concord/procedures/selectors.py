@@ -1,7 +1,8 @@
 """Reads of procedures with visibility applied, and their state on read.
 
 A request for explanation, consultations or a dispute is seen by the parties taking
-part in it and by the secretariat; conferences and meetings of all parties are seen by
+part in it (a dispute's third party once every party to it has accepted it) and by the
+secretariat; conferences and meetings of all parties are seen by
 every party; adopted decisions are published to all. Anything else is "not found"."""
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from django.http import Http404
 
 from concord import clock
 from concord.parties.models import Party, User
-from concord.procedures.models import Deadline, Decision, Procedure, Role, State, Step, state_after
+from concord.procedures.acts import definition_of, means_of
+from concord.procedures.models import (
+    Award,
+    Deadline,
+    Decision,
+    OfferStatus,
+    Procedure,
+    Role,
+    SettlementOffer,
+    State,
+    Step,
+    state_after,
+)
 
 # The parties to a dispute, who accept or reject a conciliation report.
 DISPUTING = (Role.INITIATOR, Role.RESPONDENT, Role.JOINED)
@@ -199,4 +212,102 @@ def conciliation_of(procedure: Procedure) -> dict[str, Any] | None:
         "answers": [
             {"party": p, "answer": answers.get(p.pk)} for p in disputing_parties(procedure)
         ],
+    }
+
+
+def third_party_of(procedure: Procedure) -> SettlementOffer | None:
+    """The third party every party to the dispute has accepted for its good offices or
+    mediation, while the dispute is in that means; None otherwise."""
+    return (
+        procedure.offers.filter(
+            kind="third-party", status=OfferStatus.ACCEPTED, ended_at__isnull=True
+        )
+        .select_related("third_party", "step")
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def offer_status(procedure: Procedure, offer: SettlementOffer, due: datetime | None) -> str:
+    """Where an offer stands now: as recorded, or ``lapsed`` once its period has passed
+    though the worker has not recorded it, or ``closed`` when the dispute ended first."""
+    if offer.status != OfferStatus.PENDING:
+        return offer.status
+    if due is not None and due <= clock.now():
+        return OfferStatus.LAPSED
+    if state_of(procedure) == State.CLOSED:
+        return "closed"
+    return offer.status
+
+
+def settlement_of(procedure: Procedure) -> dict[str, Any] | None:
+    """A dispute's settlement now: the ``means`` it is in, the third party accepted
+    (``third_party``), every offer with each party's answer and its status on read
+    (``offers``: other means, third parties, mediator's proposals), the means the
+    charter allows (``allowed``, with their periods in the charter), the third party's
+    ``contacts``, and in arbitration the ``award`` with its period (``award_due``) and
+    ``award_status`` — awaited, overdue (on read as soon as the period ends), rendered.
+    None for other procedures."""
+    if procedure.kind != "dispute-settlement":
+        return None
+    parties = disputing_parties(procedure)
+    deadlines = {
+        d.proposal_id: d
+        for d in procedure.deadlines.filter(action="offer-lapse").exclude(proposal=None)
+    }
+    offers = []
+    for offer in procedure.offers.select_related("step__party", "third_party").order_by(
+        "step__at", "step_id"
+    ):
+        answers = {
+            s.party_id: s
+            for s in offer.step.responses.filter(kind__in=("accept", "reject")).select_related(
+                "party"
+            )
+        }
+        deadline = deadlines.get(offer.step_id)
+        due = deadline.due_at if deadline is not None and not deadline.cancelled else None
+        offers.append(
+            {
+                "offer": offer,
+                "step": offer.step,
+                "kind": offer.kind,
+                "status": offer_status(procedure, offer, due),
+                "due": due,
+                "answers": [
+                    {
+                        "party": p,
+                        # A party's own proposal of a means or a third party is its acceptance.
+                        "proposer": p.pk == offer.step.party_id,
+                        "answer": answers.get(p.pk),
+                    }
+                    for p in parties
+                ],
+            }
+        )
+    award = Award.objects.filter(procedure=procedure).select_related("step").first()
+    award_deadline = procedure.deadlines.filter(name="award").first()
+    award_due = None
+    if award_deadline is not None and not (award_deadline.cancelled and award is None):
+        award_due = award_deadline.due_at
+    if award is not None:
+        award_status: str | None = "rendered"
+    elif procedure.means != "arbitration":
+        award_status = None
+    elif award_due is not None and award_due <= clock.now():
+        award_status = "overdue"
+    else:
+        award_status = "awaited"
+    return {
+        "means": procedure.means,
+        "allowed": list(means_of(definition_of(procedure))),
+        "third_party": third_party_of(procedure),
+        "offers": offers,
+        "contacts": list(
+            procedure.steps.filter(kind="contact").select_related("party").order_by("at", "id")
+        ),
+        "award": award,
+        "award_due": award_due,
+        "award_status": award_status,
+        "parties": parties,
     }

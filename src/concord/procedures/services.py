@@ -3,8 +3,9 @@ act in the record; what may be done, by whom and until when comes from the chart
 mechanism (its kind, deadlines, quorum, support and decision rule).
 
 Meetings (window, quorum, decision rules, silence, chair and rapporteur) are in
-``meetings``, conciliation reports in ``conciliation``, the clock in ``deadlines``;
-their public services are named here too, so callers need one module."""
+``meetings``, conciliation reports in ``conciliation``, the means of settling a dispute
+(negotiation, good offices, mediation) in ``settlement`` and its award in
+``arbitration``, the clock in ``deadlines``; their public services are named here too, so callers need one module."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from concord.charters.loader import duration
 from concord.charters.models import Charter
 from concord.parties.models import Party, User
 from concord.parties.services import NotPermitted, ServiceError
-from concord.procedures import conciliation
+from concord.procedures import conciliation, settlement
 from concord.procedures.acts import (
     BILATERAL,
     MAX_TEXT,
@@ -39,6 +40,7 @@ from concord.procedures.acts import (
     step_append,
     text_clean,
 )
+from concord.procedures.arbitration import arbitration_award_record
 from concord.procedures.conciliation import conciliation_report_submit
 from concord.procedures.deadlines import deadlines_due, procedure_lock
 from concord.procedures.meetings import (
@@ -46,29 +48,44 @@ from concord.procedures.meetings import (
     call_decision,
     draft_require,
     meeting_convene,
+    procedure_decision_call,
     procedure_meeting_schedule,
     procedure_role_assign,
     quorum_of,
     silence_break,
     silence_end,
 )
-from concord.procedures.models import Procedure, State, Step
+from concord.procedures.models import Procedure, SettlementOffer, State, Step
 from concord.procedures.models import Role as PRole
+from concord.procedures.settlement import (
+    SETTLEMENT_STEPS,
+    mediation_proposal_submit,
+    settlement_contact_record,
+    settlement_means_propose,
+    settlement_third_party_propose,
+)
 from concord.record.models import ActType
 from concord.record.services import act_append
 
 __all__ = [
     "MAX_TEXT",
     "OPENABLE",
+    "SETTLEMENT_STEPS",
+    "arbitration_award_record",
     "conciliation_report_submit",
     "deadlines_due",
     "mechanism_of",
+    "mediation_proposal_submit",
+    "procedure_decision_call",
     "procedure_meeting_schedule",
     "procedure_open",
     "procedure_role_assign",
     "procedure_step",
     "quorum_of",
     "review_open_for",
+    "settlement_contact_record",
+    "settlement_means_propose",
+    "settlement_third_party_propose",
 ]
 
 OPENABLE = {
@@ -117,13 +134,16 @@ def procedure_open(
     respondent: Party | None = None,
     invited: Iterable[Party] = (),
     parent: Procedure | None = None,
+    means: str = "",
 ) -> Procedure:
-    """Open a procedure under one of the charter's mechanisms."""
+    """Open a procedure under one of the charter's mechanisms; a dispute opens in the
+    means of settlement its initiator names (``means``), or the charter's default."""
     definition = mechanism_of(charter, mechanism)
     kind = definition["kind"]
     if kind not in OPENABLE:
         raise ServiceError(_("This mechanism is not opened by a party."), field="mechanism")
     party = acting_party(agent, charter, "request")
+    means = settlement.opening_means(charter, definition, means)
     subject = text_clean(subject, "subject")[:300]
     text = text_clean(text, required=False)
     invited = [p for p in invited if p.pk != party.pk]
@@ -186,6 +206,7 @@ def procedure_open(
                 "respondent": respondent.code if respondent else None,
                 "invited": sorted(p.code for p in invited),
                 "parent": parent.pk if parent else None,
+                **({"means": means} if kind == "dispute-settlement" else {}),
             },
             refs=[parent.act_id] if parent else [],
             recipients=None if open_to_all else list(Party.objects.filter(pk__in=recipients_ids)),
@@ -211,6 +232,7 @@ def procedure_open(
             act=act,
             opened_at=at,
             open_to_all=open_to_all,
+            means=means,
         )
         participant_add(procedure, party, PRole.INITIATOR)
         if respondent is not None:
@@ -333,6 +355,8 @@ def _join_step(
         raise ServiceError(_("No party joins while a report is before the parties."), field="kind")
     if PRole.JOINED in roles_of(procedure, party) or PRole.INITIATOR in roles_of(procedure, party):
         raise ServiceError(_("Your party already takes part."), field="kind")
+    if procedure.kind == "dispute-settlement":
+        settlement.join_check(procedure, party)
     step = step_append(procedure, "join", party=party, agent=agent, text=text)
     participant_add(procedure, party, PRole.JOINED)
     return step
@@ -485,6 +509,8 @@ def _accept_or_reject(kind: str) -> Any:
         procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
     ) -> Step:
         if procedure.kind == "dispute-settlement":
+            if proposal is not None and SettlementOffer.objects.filter(step=proposal).exists():
+                return settlement.offer_answer(procedure, party, agent, kind, text, proposal)
             return conciliation.report_answer(procedure, party, agent, kind, text, proposal)
         if kind == "reject":
             raise ServiceError(
@@ -509,6 +535,7 @@ def _outcome(
         PRole.CHAIR,
         PRole.RAPPORTEUR,
     )
+    settlement.unilateral_end_check(procedure)
     step = step_append(procedure, "outcome", party=party, agent=agent, text=text)
     procedure_close(procedure)
     return step
@@ -518,6 +545,7 @@ def _close_step(
     procedure: Procedure, party: Party, agent: User, text: str, proposal: Step | None, _i: bool
 ) -> Step:
     roles_require(procedure, party, PRole.INITIATOR, PRole.CHAIR)
+    settlement.unilateral_end_check(procedure)
     step = step_append(procedure, "close", party=party, agent=agent, text=text)
     procedure_close(procedure)
     return step

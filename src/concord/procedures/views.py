@@ -23,9 +23,11 @@ from concord.parties.models import Party, User
 from concord.parties.selectors import parties_visible_to
 from concord.parties.services import NotPermitted, ServiceError
 from concord.procedures import selectors, services
-from concord.procedures.acts import MEETINGS, parties_of
+from concord.procedures.acts import MEETINGS, means_of, parties_of
 from concord.procedures.conciliation import has_report
-from concord.procedures.models import Role, State, Step
+from concord.procedures.meetings import chair_of
+from concord.procedures.models import Means, OfferKind, OfferStatus, Role, State, Step
+from concord.procedures.settlement import THIRD_PARTY_MEANS, means_label
 from concord.web.context import language
 
 STEP_KINDS = [
@@ -97,6 +99,8 @@ def _open_context(viewer: User, **extra: Any) -> dict[str, Any]:
         "mechanisms": mechanisms,
         "all_parties": parties_visible_to(viewer).exclude(pk=viewer.party_id or 0),
         "can_open": viewer.party_id is not None,
+        # Arbitration is not opened by one party: it needs every disputing party's consent.
+        "means_choices": [(m.value, m.label) for m in Means if m != Means.ARBITRATION],
         **extra,
     }
 
@@ -127,6 +131,7 @@ def procedure_open(request: HttpRequest) -> HttpResponse:
                 respondent=respondent,
                 invited=invited,
                 parent=parent,
+                means=request.POST.get("means", ""),
             )
         except NotPermitted:
             raise PermissionDenied from None
@@ -205,8 +210,99 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
         "roles": [(Role.CHAIR, Role.CHAIR.label), (Role.RAPPORTEUR, Role.RAPPORTEUR.label)],
         "children": procedure.children.all(),
         "now": clock.now(),
+        "can_call": _can_call(viewer, procedure, state, definition),
+        **_settlement_context(viewer, procedure, state, definition),
         **extra,
     }
+
+
+def _can_call(viewer: User, procedure: Any, state: str, definition: dict[str, Any]) -> bool:
+    """Whether the page offers this viewer a call for a decision on each draft: the
+    chair where the meeting has one, and the secretariat."""
+    if state == State.CLOSED or procedure.kind not in MEETINGS:
+        return False
+    if definition.get("decision_rule", "consensus") in ("silence", "none"):
+        return False
+    chair = chair_of(procedure)
+    return viewer.is_secretariat or (chair is not None and chair.pk == viewer.party_id)
+
+
+def _settlement_context(
+    viewer: User, procedure: Any, state: str, definition: dict[str, Any]
+) -> dict[str, Any]:
+    """A dispute's means of settlement on its page: where it stands, what the charter
+    allows with its periods, and which forms this viewer may use."""
+    found = selectors.settlement_of(procedure)
+    if found is None:
+        return {"settlement": None}
+    lang = language()
+    disputing = any(p.pk == viewer.party_id for p in found["parties"])
+    running = state == State.OPEN
+    third = found["third_party"]
+    for offer in found["offers"]:
+        offer["label"] = _offer_label(offer)
+        offer["answerable"] = (
+            running
+            and disputing
+            and offer["status"] == OfferStatus.PENDING
+            and not any(
+                a["party"].pk == viewer.party_id and (a["proposer"] or a["answer"])
+                for a in offer["answers"]
+            )
+        )
+    allowed = [
+        {
+            "id": m,
+            "label": means_label(m),
+            "summary": text(entry.get("summary"), lang),
+            "confirmed": entry.get("confirmed"),
+            "periods": [
+                {
+                    "name": name,
+                    "duration": d.get("duration"),
+                    "summary": text(d.get("summary"), lang),
+                    "confirmed": d.get("confirmed"),
+                }
+                for name, d in (entry.get("deadlines") or {}).items()
+            ],
+        }
+        for m, entry in means_of(definition).items()
+    ]
+    acts_for_third = (
+        running
+        and procedure.means in THIRD_PARTY_MEANS
+        and third is not None
+        and (viewer.is_secretariat or third.third_party_id == viewer.party_id)
+    )
+    disputing_ids = {p.pk for p in found["parties"]}
+    return {
+        "settlement": found,
+        "means_label": means_label(procedure.means),
+        "allowed_means": allowed,
+        "means_options": [(m["id"], m["label"]) for m in allowed if m["id"] != procedure.means],
+        "can_propose_means": running and disputing and len(allowed) > 1,
+        "can_propose_third_party": running and disputing and procedure.means in THIRD_PARTY_MEANS,
+        "third_party_candidates": [
+            p for p in parties_of(procedure.charter_version.charter) if p.pk not in disputing_ids
+        ]
+        if disputing
+        else [],
+        "can_record_contact": acts_for_third,
+        "can_mediate": acts_for_third and procedure.means == Means.MEDIATION,
+        "can_award": viewer.is_secretariat and running and procedure.means == Means.ARBITRATION,
+    }
+
+
+def _offer_label(offer: dict[str, Any]) -> str:
+    found = offer["offer"]
+    if found.kind == OfferKind.MEANS:
+        return _("Another means of settlement: %(means)s") % {"means": means_label(found.means)}
+    if found.kind == OfferKind.THIRD_PARTY:
+        return _("Third party (%(means)s): %(third_party)s") % {
+            "third_party": found.third_party_label,
+            "means": means_label(found.means),
+        }
+    return _("Mediator's proposal")
 
 
 KIND_LABELS = {
@@ -222,11 +318,32 @@ KIND_LABELS = {
     "report-accepted": gettext_lazy("Report accepted by every party to the dispute"),
     "report-rejected": gettext_lazy("Report rejected"),
     "report-lapsed": gettext_lazy("Report not accepted within the period"),
+    "propose-means": gettext_lazy("Another means of settlement proposed"),
+    "means-agreed": gettext_lazy("Means of settlement agreed by every party to the dispute"),
+    "means-declined": gettext_lazy("Means of settlement declined"),
+    "propose-third-party": gettext_lazy("Third party proposed"),
+    "third-party-appointed": gettext_lazy("Third party accepted by every party to the dispute"),
+    "third-party-declined": gettext_lazy("Third party declined"),
+    "contact": gettext_lazy("Contact by the third party"),
+    "mediation-proposal": gettext_lazy("Mediator's proposal"),
+    "mediation-accepted": gettext_lazy(
+        "Mediator's proposal accepted by every party to the dispute"
+    ),
+    "mediation-rejected": gettext_lazy("Mediator's proposal rejected"),
+    "offer-lapsed": gettext_lazy("Proposal not accepted within the period"),
+    "award": gettext_lazy("Arbitral award"),
 }
 
 
+# Steps that name a means of settlement (in their act), shown with it in the reader's language.
+MEANS_STEPS = {"propose-means", "means-agreed", "means-declined"}
+
+
 def _labelled(step: Step) -> Step:
-    step.kind_label = KIND_LABELS.get(step.kind, step.kind)  # type: ignore[attr-defined]
+    label = str(KIND_LABELS.get(step.kind, step.kind))
+    if step.kind in MEANS_STEPS:
+        label = f"{label}: {means_label(str(step.act.content.get('means', '')))}"
+    step.kind_label = label  # type: ignore[attr-defined]
     return step
 
 
@@ -254,6 +371,31 @@ def _depositary_step(request: HttpRequest, viewer: User, procedure: Any, kind: s
     return services.procedure_role_assign(agent=viewer, procedure=procedure, party=party, role=role)
 
 
+def _settlement_step(request: HttpRequest, viewer: User, procedure: Any, kind: str) -> Step:
+    text_in = request.POST.get("text", "")
+    if kind == "propose-means":
+        return services.settlement_means_propose(
+            agent=viewer, procedure=procedure, means=request.POST.get("means", ""), text=text_in
+        )
+    if kind == "propose-third-party":
+        code = request.POST.get("party", "")
+        party = parties_visible_to(viewer).filter(code=code).first() if code else None
+        if code and party is None:
+            raise ServiceError(_("Choose a party."), field="party")
+        return services.settlement_third_party_propose(
+            agent=viewer,
+            procedure=procedure,
+            party=party,
+            name=request.POST.get("name", ""),
+            text=text_in,
+        )
+    if kind == "contact":
+        return services.settlement_contact_record(agent=viewer, procedure=procedure, text=text_in)
+    if kind == "mediation-proposal":
+        return services.mediation_proposal_submit(agent=viewer, procedure=procedure, text=text_in)
+    return services.arbitration_award_record(agent=viewer, procedure=procedure, text=text_in)
+
+
 @login_required
 @require_POST
 def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
@@ -269,6 +411,15 @@ def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if kind in services.DEPOSITARY_STEPS or kind == "assign":
             _depositary_step(request, viewer, procedure, kind)
+        elif kind in services.SETTLEMENT_STEPS:
+            _settlement_step(request, viewer, procedure, kind)
+        elif kind == "call-decision" and viewer.is_secretariat:
+            services.procedure_decision_call(
+                agent=viewer,
+                procedure=procedure,
+                proposal=proposal,
+                text=request.POST.get("text", ""),
+            )
         else:
             services.procedure_step(
                 agent=viewer,
