@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -87,3 +88,38 @@ def test_a_new_charter_version_keeps_earlier_acts_tied_to_theirs(fr, charters):
     with pytest.raises(loader.CharterInvalid) as exc:
         charter_load(document=doc)
     assert exc.value.problems[0].path == "version"
+
+
+def test_one_batch_signs_each_act_with_its_actors_key_valid_at_that_time(fr, de, secretariat):
+    """The keys of every signer of a batch are read in one query; each act is signed by
+    its own actor's current key, a rotated key is no longer used, and an actor with no
+    valid key stops the whole batch."""
+    from concord import clock
+    from concord.parties import services as svc
+    from concord.parties.models import SigningKey
+    from concord.record.services import Draft, acts_append, signing_keys_for
+
+    old = SigningKey.objects.get(party=de, valid_until__isnull=True)
+    clock.advance(timedelta(seconds=1))
+    new = svc.key_rotate(agent=None, party=de)
+    drafts = [
+        Draft(type=ActType.USER_CHANGED, actor=actor, agent=None, content={"n": i})
+        for i, actor in enumerate([fr, de, None, de])
+    ]
+    with transaction.atomic():
+        acts = acts_append(drafts)
+    depositary = SigningKey.objects.get(party=None, valid_until__isnull=True)
+    fr_key = SigningKey.objects.get(party=fr, valid_until__isnull=True)
+    assert [a.key_id for a in acts] == [fr_key.pk, new.pk, depositary.pk, new.pk]
+    assert old.pk not in {a.key_id for a in acts}
+    keys_now = signing_keys_for([fr, de, None, fr], at=clock.now())
+    assert {owner: key.pk for owner, key in keys_now.items()} == {
+        fr.pk: fr_key.pk,
+        de.pk: new.pk,
+        None: depositary.pk,
+    }
+    SigningKey.objects.filter(party=fr).update(valid_until=clock.now())
+    before = Act.objects.count()
+    with pytest.raises(RecordError, match="fr has no signing key"), transaction.atomic():
+        acts_append(drafts)
+    assert Act.objects.count() == before
