@@ -74,6 +74,6 @@ def test_notify_acknowledge_and_see_the_receipt(sign_in, page, charters, fr, de,
     page.select_option("select[name=year]", str(start.year))
     page.get_by_role("button", name="Show").click()
     findings = page.locator("#findings").inner_text()
-    assert "late" in findings
+    assert "Submitted late" in findings
     assert number in findings
     page.screenshot(path=str(SHOTS / "compliance.png"), full_page=True)

@@ -48,7 +48,7 @@ def test_explanation_overdue_meeting_and_decision_by_silence(
     page.wait_for_url("**/procedures/*")
     rfe_url = page.url
     assert page.locator("#state").get_attribute("data-state") == "awaiting-reply"
-    assert "reply:" in page.locator("#deadlines").inner_text()
+    assert "Reply:" in page.locator("#deadlines").inner_text()
 
     clock.advance(timedelta(hours=49))  # no reply within 48 hours
     page.reload()

@@ -241,7 +241,7 @@ def test_other_widgets(forms: dict[str, dict[str, Any]], prior: dict[str, Any]) 
     kind = find(fields_for(prior, {"kind": "transfer"}), "kind")
     assert kind.input_type == "select"
     assert [o.value for o in kind.options if o.selected] == ["transfer"]
-    assert kind.options[0].label == "Field training"
+    assert kind.options[0].label == "Field training exercise"  # the charter's x-enum-titles
     invitation = fields_for(
         forms["observation-invitation"], {"programme_start": "2025-05-01T08:00:00Z"}
     )
@@ -422,8 +422,8 @@ def test_other_keywords_have_their_own_words(forms: dict[str, dict[str, Any]]) -
         "Working languages › 3 is not in the expected format.",
     ]
     assert [p.message for p in validate(forms["prior-notification"], {**PRIOR, "kind": "x"})] == [
-        "Kind of activity must be one of: field-training, amphibious-landing, parachute-assault, "
-        "airborne-landing, transfer, concentration, other."
+        "Kind of activity must be one of: Field training exercise, Amphibious landing, "
+        "Parachute assault, Airborne landing, Transfer of forces, Concentration of forces, Other."
     ]
 
 

@@ -185,12 +185,12 @@ def test_on_the_page_the_parties_move_to_mediation_and_answer_the_mediator(  # t
     assert 'id="settlement" data-means="negotiation"' in html
     assert 'id="propose-means"' in html
     assert 'id="allowed-means"' in html
-    assert "P30D" in html  # the periods the charter sets, shown with the means
+    assert 'data-duration="P30D">(30 days)' in html  # the charter's periods, with the means
     assert 'id="propose-means"' not in client_as("secretariat").get(page).content.decode()
 
     bad = fr.post(f"{page}/acts", {"kind": "propose-means", "means": "war"})
     assert bad.status_code == 400
-    assert "<strong>means</strong>" in bad.content.decode()
+    assert "<strong>Means of settlement</strong>" in bad.content.decode()
     assert (
         fr.post(f"{page}/acts", {"kind": "propose-means", "means": "mediation"}).status_code == 302
     )
@@ -218,7 +218,7 @@ def test_on_the_page_the_parties_move_to_mediation_and_answer_the_mediator(  # t
     assert 'id="mediation-proposal"' not in fr.get(page).content.decode()
     empty = secretariat.post(f"{page}/acts", {"kind": "mediation-proposal", "text": ""})
     assert empty.status_code == 400
-    assert "<strong>text</strong>" in empty.content.decode()
+    assert "<strong>Text</strong>" in empty.content.decode()
     secretariat.post(f"{page}/acts", {"kind": "mediation-proposal", "text": "Both withdraw 15 km."})
     html = fr.get(page).content.decode()
     assert "Both withdraw 15 km." in html

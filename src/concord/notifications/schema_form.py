@@ -317,6 +317,54 @@ def _enum_choices(schema: Mapping[str, Any]) -> list[tuple[Any, Mapping[str, Any
     return None
 
 
+def choice_label(schema: Mapping[str, Any], value: Any, language: str) -> str:
+    """How one allowed value of ``schema`` reads in ``language``: the title of its ``const``
+    alternative, else its entry in the schema's ``x-enum-titles`` (``{value: {en, ru, fr,
+    ar}}`` or a plain string), else the value humanised (``field-training`` → "Field
+    training"). Values are compared as the form writes them (``_to_text``)."""
+    wanted = _to_text(value)
+    for allowed, titled in _enum_choices(schema) or []:
+        if titled is not None and _to_text(allowed) == wanted:
+            found = _own_label(titled, language)
+            if found:
+                return found
+    titles = schema.get("x-enum-titles")
+    given = titles.get(wanted) if isinstance(titles, Mapping) else None
+    found = _text_in(given, language) or (given if isinstance(given, str) else None)
+    if found is None and isinstance(given, Mapping):
+        found = _text_in(given, "en")
+    if found:
+        return found
+    return humanise(wanted) if isinstance(value, str) else wanted
+
+
+def field_choice_label(root: Schema, key: str, value: Any, language: str) -> str:
+    """The label of ``value`` in the first property named ``key`` (at any depth of the form
+    ``root``, rows and alternatives included) that allows it; the value as given when no
+    such property does. For pages that show one field of a notification outside its form
+    (the calendar's kind of activity)."""
+    wanted = _to_text(value)
+    pending: list[tuple[Any, int]] = [(root, 0)]
+    while pending:
+        node, depth = pending.pop(0)
+        schema = _resolve(node, root)
+        if not schema or depth > MAX_DEPTH:
+            continue
+        properties = schema.get("properties")
+        for name, prop in properties.items() if isinstance(properties, Mapping) else []:
+            resolved = _resolve(prop, root)
+            allowed = _enum_choices(resolved) or []
+            if name == key and any(_to_text(v) == wanted for v, _titled in allowed):
+                return choice_label(resolved, value, language)
+            pending.append((prop, depth + 1))
+        prefix = schema.get("prefixItems")
+        for child in [schema.get("items"), *(prefix if isinstance(prefix, list) else [])]:
+            if child is not None:
+                pending.append((child, depth + 1))
+        pending.extend((a, depth + 1) for a in _raw_alternatives(schema))
+    return wanted
+
+
 def _kind(schema: Mapping[str, Any]) -> str:
     """How the form edits a (resolved) schema: object, array, choice, or a scalar kind."""
     if _enum_choices(schema) is not None:
@@ -601,20 +649,14 @@ class _Builder:
         return gettext("Option %(number)s") % {"number": index + 1}
 
     def enum_options(self, schema: Schema, chosen: set[str]) -> list[Option]:
-        titles = schema.get("x-enum-titles")
-        options = []
-        for value, titled in _enum_choices(schema) or []:
-            text = _to_text(value)
-            title = _own_label(titled, self.language) if titled else None
-            if title is None and isinstance(titles, Mapping) and text in titles:
-                given = titles[text]
-                title = _text_in(given, self.language) or (
-                    given if isinstance(given, str) else None
-                )
-            if title is None:
-                title = humanise(text) if isinstance(value, str) else text
-            options.append(Option(text, title, text in chosen))
-        return options
+        return [
+            Option(
+                _to_text(value),
+                choice_label(schema, value, self.language),
+                _to_text(value) in chosen,
+            )
+            for value, _titled in _enum_choices(schema) or []
+        ]
 
     def scalar(self, node: FieldNode, schema: Schema, kind: str, value: Any) -> None:
         text = _to_text(value)
@@ -1230,6 +1272,11 @@ class _Explainer:
                             gettext("%(name)s is not a field of this form.") % {"name": name}
                         ),
                     )
+        elif keyword == "enum" and isinstance(expected, list):
+            # The allowed values as the form's select shows them, not as they are stored.
+            schema = error.schema if isinstance(error.schema, Mapping) else {}
+            shown = [choice_label(schema, v, self.language) for v in expected]
+            yield self.problem(parts, lambda name: self.message(keyword, shown, name))
         else:
             yield self.problem(parts, lambda name: self.message(keyword, expected, name))
 

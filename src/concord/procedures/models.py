@@ -4,9 +4,15 @@ timeline of acts on the charter's clock."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from concord.charters.labels import decision_rule_label
+from concord.charters.loader import text
 
 
 class State(models.TextChoices):
@@ -20,6 +26,11 @@ class State(models.TextChoices):
     IN_SESSION = "in-session", _("In session")
     REPORT_SUBMITTED = "report-submitted", _("Report before the parties")
     CLOSED = "closed", _("Closed")
+
+
+def state_label(state: str) -> str:
+    """A procedure's state as people read it (the code itself for one not known here)."""
+    return str(State(state).label) if state in State.values else state
 
 
 class Means(models.TextChoices):
@@ -85,6 +96,16 @@ class Procedure(models.Model):
     def __str__(self) -> str:
         return f"{self.mechanism} #{self.pk}"
 
+    @property
+    def mechanism_title(self) -> str:
+        """The mechanism's title in the active language, as the charter version the
+        procedure was opened under gives it; its id if that version has no such title."""
+        language = (get_language() or "en").split("-")[0]
+        for mechanism in self.charter_version.document.get("mechanisms", []):
+            if mechanism.get("id") == self.mechanism:
+                return text(mechanism.get("title"), language) or self.mechanism
+        return self.mechanism
+
 
 class Role(models.TextChoices):
     INITIATOR = "initiator", _("Initiator")
@@ -149,6 +170,23 @@ class Step(models.Model):
         return f"{self.kind} in {self.procedure_id}"
 
 
+#: What each of a procedure's named deadlines is for, as people read it.
+DEADLINE_LABELS = {
+    "reply": _("Reply"),
+    "meeting": _("Meeting"),
+    "object": _("Objections"),
+    "support": _("Support for the request"),
+    "convene": _("Convening"),
+    "opens": _("Opening of the meeting"),
+    "session": _("End of the session"),
+    "respond": _("Responses"),
+    "award": _("Arbitral award"),
+}
+# Deadlines named after the step they run for: a draft decision under the silence
+# procedure, a proposal before the parties to a dispute.
+_STEP_DEADLINE = re.compile(r"(silence|offer)-([0-9]+)")
+
+
 class Deadline(models.Model):
     """A due time from the charter. The worker carries out ``action`` once when it
     falls due (rows locked, ``done_at`` set in the same transaction); pages compute the
@@ -174,6 +212,19 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.name} of {self.procedure_id} due {self.due_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def label(self) -> str:
+        """The deadline's name as people read it, in the active language."""
+        found = DEADLINE_LABELS.get(self.name)
+        if found is not None:
+            return str(found)
+        step = _STEP_DEADLINE.fullmatch(self.name)
+        if step is None:
+            return self.name
+        if step.group(1) == "silence":
+            return gettext("Silence procedure on draft #%(number)s") % {"number": step.group(2)}
+        return gettext("Answers to proposal #%(number)s") % {"number": step.group(2)}
+
 
 class Decision(models.Model):
     """An adopted decision: numbered per charter, its text published to all parties."""
@@ -195,6 +246,11 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision {self.number}"
+
+    @property
+    def rule_label(self) -> str:
+        """The decision rule it was adopted by, as people read it."""
+        return decision_rule_label(self.rule)
 
 
 class OfferKind(models.TextChoices):

@@ -70,7 +70,7 @@ def procedure_reminders_due() -> int:
                     _("Concord: %(subject)s — %(deadline)s due %(due)s")
                     % {
                         "subject": procedure.subject,
-                        "deadline": deadline.name,
+                        "deadline": deadline.label,
                         "due": f"{deadline.due_at:%Y-%m-%d %H:%M} UTC",
                     },
                     _(
@@ -78,9 +78,9 @@ def procedure_reminders_due() -> int:
                         "falls on %(due)s. See the procedure in Concord."
                     )
                     % {
-                        "deadline": deadline.name,
+                        "deadline": deadline.label,
                         "number": procedure.pk,
-                        "mechanism": procedure.mechanism,
+                        "mechanism": procedure.mechanism_title,
                         "due": f"{deadline.due_at:%Y-%m-%d %H:%M} UTC",
                     },
                     None,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from concord import clock
+from concord.charters.labels import decision_rule_label, duration_words
 from concord.charters.loader import text
 from concord.charters.selectors import charters_visible_to
 from concord.parties.models import Party, User
@@ -26,7 +27,16 @@ from concord.procedures import selectors, services
 from concord.procedures.acts import MEETINGS, means_of, parties_of
 from concord.procedures.conciliation import has_report
 from concord.procedures.meetings import chair_of
-from concord.procedures.models import Means, OfferKind, OfferStatus, Role, State, Step
+from concord.procedures.models import (
+    Deadline,
+    Means,
+    OfferKind,
+    OfferStatus,
+    Role,
+    State,
+    Step,
+    state_label,
+)
 from concord.procedures.settlement import THIRD_PARTY_MEANS, means_label
 from concord.web.context import language
 
@@ -74,8 +84,29 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _state_label(state: str) -> str:
-    return str(State(state).label) if state in State.values else state
+# The fields a refusal names, as the forms on these pages call them.
+FIELD_LABELS = {
+    "mechanism": gettext_lazy("Mechanism"),
+    "subject": gettext_lazy("Subject"),
+    "text": gettext_lazy("Text"),
+    "respondent": gettext_lazy("Addressed to"),
+    "invited": gettext_lazy("Invited parties"),
+    "parent": gettext_lazy("Follows procedure number"),
+    "means": gettext_lazy("Means of settlement"),
+    "kind": gettext_lazy("Step"),
+    "proposal": gettext_lazy("Draft decision concerned"),
+    "party": gettext_lazy("Party"),
+    "role": gettext_lazy("Role"),
+    "name": gettext_lazy("Name"),
+    "opens_at": gettext_lazy("Opens (UTC)"),
+    "quorum": gettext_lazy("Quorum"),
+}
+
+
+def _error(field: str, message: str) -> tuple[str, str]:
+    """A refusal as the page shows it: the field's label, then the message."""
+    found = FIELD_LABELS.get(field)
+    return (str(found) if found is not None else field, message)
 
 
 def _row(p: Any) -> dict[str, Any]:
@@ -83,7 +114,7 @@ def _row(p: Any) -> dict[str, Any]:
     return {
         "p": p,
         "state": state,
-        "state_label": _state_label(state),
+        "state_label": state_label(state),
         "next": selectors.next_deadline(p),
     }
 
@@ -114,7 +145,7 @@ def procedure_open(request: HttpRequest) -> HttpResponse:
     charter = next((c for c in charters_visible_to(viewer) if c.code == charter_code), None)
     error: tuple[str, str] | None = None
     if charter is None:
-        error = ("mechanism", _("Choose a mechanism."))
+        error = _error("mechanism", _("Choose a mechanism."))
     codes = request.POST.getlist("invited")[:100]
     invited = list(Party.objects.filter(code__in=codes))
     respondent = Party.objects.filter(code=request.POST.get("respondent", "")).first()
@@ -136,7 +167,7 @@ def procedure_open(request: HttpRequest) -> HttpResponse:
         except NotPermitted:
             raise PermissionDenied from None
         except ServiceError as exc:
-            error = (exc.field, exc.message)
+            error = _error(exc.field, exc.message)
         else:
             messages.success(request, _("The procedure was opened."))
             return redirect("procedures:detail", pk=procedure.pk)
@@ -183,9 +214,10 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
     return {
         "p": procedure,
         "state": state,
-        "state_label": _state_label(state),
+        "state_label": state_label(state),
         "title": text(definition.get("title"), language()),
         "rule": definition.get("decision_rule", ""),
+        "rule_label": decision_rule_label(definition.get("decision_rule", "")),
         "timeline": [_labelled(s) for s in selectors.timeline(procedure)],
         "deadlines": procedure.deadlines.all(),
         "participants": participants,
@@ -208,7 +240,7 @@ def _detail_context(viewer: User, procedure: Any, **extra: Any) -> dict[str, Any
         "can_report": secretariat and state == State.OPEN and has_report(procedure),
         "charter_parties": parties_of(charter) if secretariat else [],
         "roles": [(Role.CHAIR, Role.CHAIR.label), (Role.RAPPORTEUR, Role.RAPPORTEUR.label)],
-        "children": procedure.children.all(),
+        "children": procedure.children.select_related("charter_version"),
         "now": clock.now(),
         "can_call": _can_call(viewer, procedure, state, definition),
         **_settlement_context(viewer, procedure, state, definition),
@@ -260,6 +292,7 @@ def _settlement_context(
                 {
                     "name": name,
                     "duration": d.get("duration"),
+                    "duration_words": duration_words(str(d.get("duration", ""))),
                     "summary": text(d.get("summary"), lang),
                     "confirmed": d.get("confirmed"),
                 }
@@ -341,9 +374,14 @@ MEANS_STEPS = {"propose-means", "means-agreed", "means-declined"}
 
 def _labelled(step: Step) -> Step:
     label = str(KIND_LABELS.get(step.kind, step.kind))
+    shown_text = step.text
     if step.kind in MEANS_STEPS:
         label = f"{label}: {means_label(str(step.act.content.get('means', '')))}"
+    elif step.kind == "deadline":
+        # The text of a deadline that passed is the deadline's name: shown by its label.
+        label, shown_text = f"{label}: {Deadline(name=step.text).label}", ""
     step.kind_label = label  # type: ignore[attr-defined]
+    step.shown_text = shown_text  # type: ignore[attr-defined]
     return step
 
 
@@ -435,7 +473,7 @@ def procedure_act(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "procedures/detail.html",
-            _detail_context(viewer, procedure, error=(exc.field, exc.message)),
+            _detail_context(viewer, procedure, error=_error(exc.field, exc.message)),
             status=400,
         )
     messages.success(request, _("Recorded."))

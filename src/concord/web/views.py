@@ -26,6 +26,8 @@ from concord.parties import auth
 from concord.parties import services as party_services
 from concord.parties.models import Participation, User
 from concord.parties.selectors import applicants_for, members_visible_to, tokens_of
+from concord.procedures.models import Procedure
+from concord.procedures.models import state_label as procedure_state_label
 from concord.procedures.selectors import next_deadline as procedure_next_deadline
 from concord.procedures.selectors import procedures_visible_to
 from concord.procedures.selectors import state_of as procedure_state
@@ -123,12 +125,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if user.party
         else [],
         "received": notifications_visible_to(user, box="received")[:5] if user.party else [],
-        "procedures": [
-            {"p": p, "state": procedure_state(p), "next": procedure_next_deadline(p)}
-            for p in procedures_visible_to(user, open_only=True)[:8]
-        ],
+        "procedures": [_procedure_row(p) for p in procedures_visible_to(user, open_only=True)[:8]],
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _procedure_row(procedure: Procedure) -> dict[str, Any]:
+    """An open procedure on the dashboard: its state (deadlines passed counted) by label."""
+    state = procedure_state(procedure)
+    return {
+        "p": procedure,
+        "state": state,
+        "state_label": procedure_state_label(state),
+        "next": procedure_next_deadline(procedure),
+    }
 
 
 def _mail_form(user: User, data: Any = None) -> MailPreferenceForm:
