@@ -96,3 +96,18 @@ def test_in_english_the_dashboard_uses_the_charters_english_titles(helsinki, cli
     assert "Awaiting reply" in shown
     assert "Reply:" in shown
     assert "request-for-explanation" not in shown
+
+
+def test_the_depositary_is_named_in_the_pages_language(client_as, fr):  # type: ignore[no-untyped-def]
+    from concord.record.models import Act
+
+    client = client_as("fr-head")
+    client.cookies["django_language"] = "ru"
+    page = visible(client.get("/record/").content.decode())
+    assert "Депозитарий" in page
+    assert "depositary" not in page
+    act = Act.objects.filter(actor=None).first()
+    assert act is not None
+    client.cookies["django_language"] = "fr"
+    detail = visible(client.get(f"/record/acts/{act.seq}").content.decode())
+    assert "Dépositaire" in detail
