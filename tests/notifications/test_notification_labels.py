@@ -243,3 +243,12 @@ def test_a_label_is_read_from_the_field_itself() -> None:
     colour = TITLED["properties"]["colour"]
     assert choice_label(colour, "red", "ru") == "Красный"
     assert choice_label(colour, "green-light", "en") == "Green light"
+
+
+def test_a_calendared_activity_awaiting_notification_is_named_by_its_label(notified, client_as):  # type: ignore[no-untyped-def]
+    """The sender's dashboard lists the prior notification each calendared activity
+    still needs, naming the activity's kind in the reader's language."""
+    start, _prior, _calendar = notified
+    shown = visible(in_language(client_as("fr-delegate"), "ru").get("/").content.decode())
+    assert f"Сосредоточение войск {(start + timedelta(days=10)).isoformat()}" in shown
+    assert "concentration" not in shown

@@ -18,6 +18,7 @@ from concord import clock
 from concord.charters.loader import text
 from concord.charters.models import Charter
 from concord.notifications import facts as facts_module
+from concord.notifications import schema_form
 from concord.notifications.models import Notification, Receipt, State
 from concord.parties.models import Participation, Party, Status, User
 
@@ -147,6 +148,13 @@ class Deadline:
         return self.due_at < clock.now()
 
 
+def _kind_label(form: dict[str, Any], kind: Any, language: str) -> str:
+    """The kind of an activity as the form's schema names it in ``language``."""
+    if not kind:
+        return ""
+    return schema_form.field_choice_label(form.get("schema") or {}, "kind", kind, language)
+
+
 def deadlines_for(party: Party, *, horizon_days: int = 120, language: str = "en") -> list[Deadline]:
     """What the party still owes and by when: each annual form not yet submitted for
     its coming year, and a prior notification for each activity in the party's annual
@@ -205,7 +213,7 @@ def deadlines_for(party: Party, *, horizon_days: int = 120, language: str = "en"
                         "prior-notification",
                         text(prior.get("title"), language),
                         due,
-                        f"{activity.get('kind', '')} {start}",
+                        f"{_kind_label(prior, activity.get('kind'), language)} {start}",
                     )
                 )
     return sorted(found, key=lambda d: d.due_at)
