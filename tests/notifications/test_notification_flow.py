@@ -428,3 +428,27 @@ def test_a_withdrawal_that_took_effect_ends_delivery_and_notifying(helsinki, cli
     )
     assert refused.status_code == 403, refused.content
     assert Notification.objects.filter(party=de).count() == 0
+
+
+def test_reminders_name_the_form_in_each_members_language(helsinki, user, settings):
+    from concord.charters.loader import text
+
+    settings.CONCORD_REMINDER_DAYS = 400
+    for name, language in (("fr-delegate", "fr"), ("fr-head", "ru")):
+        u = user(name)
+        u.email = f"{name}@example.org"
+        u.language = language
+        u.save()
+    mail.outbox.clear()
+    worker_pass()
+    forms = {f["id"]: f for f in helsinki.document["forms"]}
+    reminder = Reminder.objects.filter(party__code="fr").order_by("due_at").first()
+    assert reminder is not None
+    title = forms[reminder.form]["title"]
+
+    def subjects(address: str) -> str:
+        return "\n".join(m.subject for m in mail.outbox if m.to == [address])
+
+    assert text(title, "fr") in subjects("fr-delegate@example.org")
+    assert text(title, "ru") in subjects("fr-head@example.org")
+    assert text(title, "en") not in subjects("fr-head@example.org")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from concord import clock
 from concord.charters.models import Charter
 from concord.notifications.models import Reminder
-from concord.notifications.selectors import deadlines_for
+from concord.notifications.selectors import Deadline, deadlines_for
 from concord.parties.models import Party, Role, User
 from concord.parties.services import charter_roles
 
@@ -22,8 +22,11 @@ def reminders_due() -> int:
     sent = 0
     now = clock.now()
     charters = {c.code: c for c in Charter.objects.filter(current__isnull=False)}
+    horizon = settings.CONCORD_REMINDER_DAYS
     for party in Party.objects.filter(participations__status="party").distinct():
-        for deadline in deadlines_for(party, horizon_days=settings.CONCORD_REMINDER_DAYS):
+        # The same deadlines, in the same order, named in each member's language.
+        named: dict[str, list[Deadline]] = {}
+        for index, deadline in enumerate(deadlines_for(party, horizon_days=horizon)):
             if deadline.due_at < now:
                 continue
             charter = charters[deadline.charter]
@@ -44,17 +47,21 @@ def reminders_due() -> int:
             for member in members:
                 if not any(member.has_role(r) for r in roles):
                     continue
+                language = (member.language or settings.LANGUAGE_CODE)[:2]
+                if language not in named:
+                    named[language] = deadlines_for(party, horizon_days=horizon, language=language)
+                shown = named[language][index]
                 with translation.override(member.language):
                     send_mail(
                         _("Concord: %(form)s due %(due)s")
-                        % {"form": deadline.title, "due": f"{deadline.due_at:%Y-%m-%d %H:%M} UTC"},
+                        % {"form": shown.title, "due": f"{deadline.due_at:%Y-%m-%d %H:%M} UTC"},
                         _(
                             "Your party's %(form)s (%(subject)s) under %(charter)s is due on "
                             "%(due)s. Submit it from the Notifications page of Concord."
                         )
                         % {
-                            "form": deadline.title,
-                            "subject": deadline.subject,
+                            "form": shown.title,
+                            "subject": shown.subject,
                             "charter": deadline.charter,
                             "due": f"{deadline.due_at:%Y-%m-%d %H:%M} UTC",
                         },
