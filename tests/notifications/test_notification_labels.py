@@ -150,6 +150,11 @@ def test_a_compliance_finding_shows_its_kind_in_words(helsinki, user, client_as)
     html = page.content.decode()
     assert '<mark class="kind-late">Представлено с опозданием</mark>' in html
     assert ">late<" not in html
+    shown = visible(html)
+    assert "представлено с опозданием на" in shown
+    assert f"Полевое учение с {soon.isoformat()}" in shown
+    assert "9\xa0500 военнослужащих" in shown or "9 500 военнослужащих" in shown
+    assert "submitted" not in shown
 
 
 def test_the_form_offers_and_refuses_values_by_their_labels(helsinki) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from concord.charters.loader import text
 from concord.charters.models import Charter
 from concord.charters.selectors import charter_get, charters_visible_to
 from concord.notifications import bulk, compliance_queries, schema_form, selectors, services
+from concord.notifications.compliance_text import finding_message
 from concord.notifications.facts import parse_date
 from concord.parties.models import Party, User
 from concord.parties.selectors import parties_visible_to
@@ -408,8 +410,11 @@ def compliance(request: HttpRequest) -> HttpResponse:
         raise Http404
     findings = compliance_queries.findings(charter, year, party=party or None) if charter else []
     by_party: dict[str, int] = {}
+    language = (get_language() or "en")[:2]
     for f in findings:
         by_party[f["party"]] = by_party.get(f["party"], 0) + 1
+        if charter is not None:
+            f["text"] = finding_message(f, charter.document, language)
     return render(
         request,
         "notifications/compliance.html",
