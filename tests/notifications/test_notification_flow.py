@@ -357,6 +357,15 @@ def test_calendar_and_ical_feed(helsinki, client_as, client, user):
     assert (
         n["number"].encode() not in client.get(f"/notifications/calendar.ics?token={other}").content
     )
+    # The feed is in the member's language: calendar programs send none.
+    reader = user("de-head")
+    reader.language = "fr"
+    reader.save()
+    feed = client.get(f"/notifications/calendar.ics?token={token}").content.decode()
+    unfolded = feed.replace("\r\n ", "")
+    assert "DE : Exercice" not in unfolded  # fr notified, not de
+    assert "FR : Exercice sur le terrain (9500 militaires)" in unfolded
+    assert "field-training" not in unfolded
 
 
 def test_command_line_submission(helsinki, tmp_path, capsys):

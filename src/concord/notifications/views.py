@@ -9,12 +9,14 @@ import io
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -357,11 +359,48 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _calendar_feed(user: User) -> Any:
+    """The iCal calendar of the activities ``user`` may see, in the active language."""
+    from icalendar import Calendar, Event
+
+    from concord.notifications.templatetags.notification_text import choice_label
+
+    cal = Calendar()
+    cal.add("prodid", "-//Concord//notified activities//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", _("Concord: notified military activities"))
+    for a in _activities(user):
+        event = Event()
+        event.add("uid", f"{a['source'].number}-{a['start'].isoformat()}@concord")
+        event.add(
+            "summary",
+            _("%(party)s: %(kind)s (%(troops)s troops)")
+            % {
+                "party": a["party"].code.upper(),
+                "kind": choice_label(a["source"], "kind", a["kind"]),
+                "troops": a["troops"] or "?",
+            },
+        )
+        event.add("dtstart", a["start"])
+        event.add("dtend", a["end"] + timedelta(days=1))
+        event.add(
+            "dtstamp",
+            datetime.combine(a["source"].submitted_at.date(), time(), tzinfo=clock.now().tzinfo),
+        )
+        event.add(
+            "description",
+            f"{a['source'].number} — "
+            + (_("annual calendar") if a["planned"] else _("prior notification")),
+        )
+        if a["area"]:
+            event.add("location", a["area"])
+        cal.add_component(event)
+    return cal
+
+
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     """iCal feed of the notified activities a party may see. Calendar programs cannot
     send headers, so the API token may come as ``?token=``."""
-    from icalendar import Calendar, Event
-
     user: User | None = request.user if isinstance(request.user, User) else None
     raw = request.GET.get("token") or request.headers.get("Authorization", "").removeprefix(
         "Bearer "
@@ -372,29 +411,9 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
         response = HttpResponse("authentication required\n", status=401, content_type="text/plain")
         response["WWW-Authenticate"] = "Bearer"
         return response
-    cal = Calendar()
-    cal.add("prodid", "-//Concord//notified activities//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", "Concord: notified military activities")
-    for a in _activities(user):
-        event = Event()
-        event.add("uid", f"{a['source'].number}-{a['start'].isoformat()}@concord")
-        event.add(
-            "summary", f"{a['party'].code.upper()}: {a['kind']} ({a['troops'] or '?'} troops)"
-        )
-        event.add("dtstart", a["start"])
-        event.add("dtend", a["end"] + timedelta(days=1))
-        event.add(
-            "dtstamp",
-            datetime.combine(a["source"].submitted_at.date(), time(), tzinfo=clock.now().tzinfo),
-        )
-        event.add(
-            "description",
-            f"{a['source'].number} — {'calendar' if a['planned'] else 'prior notification'}",
-        )
-        if a["area"]:
-            event.add("location", a["area"])
-        cal.add_component(event)
+    # Calendar programs send no language: the feed is in the member's own.
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        cal = _calendar_feed(user)
     return HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
 
 
