@@ -19,6 +19,17 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
+def helsinki(charters: Any, secretariat: User, fr: Party, de: Party, party_add: Any) -> Any:
+    """helsinki with fr, de and it taking part (a test module may set up its own)."""
+    for party in (fr, de):
+        participation_set(
+            agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY
+        )
+    party_add("it", charters["helsinki"])
+    return charters["helsinki"]
+
+
+@pytest.fixture
 def party_add(secretariat: User) -> Callable[..., Party]:
     """Register a state with a head and a delegate, party to the given charters."""
 

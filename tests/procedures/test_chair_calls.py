@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from concord.parties.models import Status
-from concord.parties.services import NotPermitted, ServiceError, participation_set
+from concord.parties.services import NotPermitted, ServiceError
 from concord.procedures import services
 from concord.procedures.meetings import ERR_CALL_MEETING, ERR_CALL_SECRETARIAT, ERR_CHAIR_CALLS
 from concord.procedures.models import Decision, Role
@@ -17,16 +16,6 @@ from concord.record.models import Act
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/procedures"
-
-
-@pytest.fixture
-def helsinki(charters, secretariat, fr, de, party_add):  # type: ignore[no-untyped-def]
-    for party in (fr, de):
-        participation_set(
-            agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY
-        )
-    party_add("it", charters["helsinki"])
-    return charters["helsinki"]
 
 
 @pytest.fixture

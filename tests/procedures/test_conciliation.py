@@ -12,8 +12,7 @@ import pytest
 from django.core import mail
 
 from concord import clock
-from concord.parties.models import Status
-from concord.parties.services import NotPermitted, ServiceError, participation_set
+from concord.parties.services import NotPermitted, ServiceError
 from concord.procedures import selectors, services
 from concord.procedures.conciliation import (
     ERR_ANSWERED,
@@ -33,16 +32,6 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/procedures"
 REPORT = "The commission proposes that both parties withdraw their forces 30 km."
-
-
-@pytest.fixture
-def helsinki(charters, secretariat, fr, de, party_add):  # type: ignore[no-untyped-def]
-    for party in (fr, de):
-        participation_set(
-            agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY
-        )
-    party_add("it", charters["helsinki"])
-    return charters["helsinki"]
 
 
 def dispute_open(user, helsinki, de, invited=()):  # type: ignore[no-untyped-def]

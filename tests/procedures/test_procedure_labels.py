@@ -14,8 +14,6 @@ from django.utils.translation import override
 
 from concord import clock
 from concord.charters.loader import text
-from concord.parties.models import Status
-from concord.parties.services import participation_set
 from concord.procedures import services
 from concord.procedures.models import Deadline, Procedure, State
 from concord.procedures.reminders import procedure_reminders_due
@@ -37,16 +35,6 @@ def title_of(charter, mechanism: str, language: str) -> str:  # type: ignore[no-
 def russian(client):  # type: ignore[no-untyped-def]
     client.cookies["django_language"] = "ru"
     return client
-
-
-@pytest.fixture
-def helsinki(charters, secretariat, fr, de, party_add):  # type: ignore[no-untyped-def]
-    for party in (fr, de):
-        participation_set(
-            agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY
-        )
-    party_add("it", charters["helsinki"])
-    return charters["helsinki"]
 
 
 def open_in(user, charter, mechanism, **kw):  # type: ignore[no-untyped-def]

@@ -12,8 +12,7 @@ import pytest
 from concord import clock
 from concord.charters import loader
 from concord.charters.services import charter_load
-from concord.parties.models import Status
-from concord.parties.services import ServiceError, participation_set, withdrawal_notify
+from concord.parties.services import ServiceError, withdrawal_notify
 from concord.procedures import selectors, services
 from concord.procedures.meetings import ERR_QUORUM, ERR_SILENCE_ENDED
 from concord.procedures.models import Decision
@@ -23,16 +22,6 @@ from concord.web.worker import worker_pass
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/procedures"
-
-
-@pytest.fixture
-def helsinki(charters, secretariat, fr, de, party_add):  # type: ignore[no-untyped-def]
-    for party in (fr, de):
-        participation_set(
-            agent=secretariat, party=party, charter=charters["helsinki"], status=Status.PARTY
-        )
-    party_add("it", charters["helsinki"])
-    return charters["helsinki"]
 
 
 def open_in(user, charter, mechanism, **kw):  # type: ignore[no-untyped-def]
